@@ -393,7 +393,9 @@ class OrchestrationExecutor:
         ctx.replaying = replaying
         apply = turn.apply
         for event in events:
-            if ctx.completion is not None and type(event) is not OrchestratorStarted:
+            # After completion only events that confirm actions still matter: history that
+            # records more work than the code now does is a non-deterministic change.
+            if ctx.completion is not None and type(event) not in _CONFIRMING_EVENTS:
                 continue
             apply(event)
 
@@ -408,6 +410,8 @@ class OrchestrationExecutor:
         actions.append(completion)
         return actions
 
+
+_CONFIRMING_EVENTS = frozenset({TaskScheduled, TimerCreated, SubOrchestrationInstanceCreated, EventSent})
 
 # A terminated or restarted instance must not start new work: its other actions are dropped.
 _ONLY_THE_COMPLETION = frozenset({OrchestrationStatus.TERMINATED, OrchestrationStatus.CONTINUED_AS_NEW})
