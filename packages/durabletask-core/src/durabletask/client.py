@@ -21,8 +21,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from durabletask._internal.client_base import (
+    OrchestrationAlreadyExistsError,
     OrchestrationClient,
     OrchestrationFailedError,
+    OrchestrationNotFoundError,
     OrchestrationState,
     PurgeInstancesResult,
 )
@@ -34,8 +36,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsyncTaskHubGrpcClient",
+    "OrchestrationAlreadyExistsError",
     "OrchestrationClient",
     "OrchestrationFailedError",
+    "OrchestrationNotFoundError",
     "OrchestrationState",
     "OrchestrationStatus",
     "PurgeInstancesResult",

@@ -32,6 +32,32 @@ class OrchestrationFailedError(Exception):
         return self._failure_details
 
 
+class OrchestrationAlreadyExistsError(Exception):
+    """An orchestration with this instance id already exists.
+
+    Backends refuse to reuse an instance id, finished or not; purge the old instance first::
+
+        try:
+            c.schedule_new_orchestration(sequence, instance_id="order-42")
+        except client.OrchestrationAlreadyExistsError:
+            ...
+    """
+
+    def __init__(self, instance_id: str, details: str = "") -> None:
+        suffix = f" ({details})" if details else ""
+        super().__init__(f"Orchestration instance '{instance_id}' already exists{suffix}.")
+        self.instance_id = instance_id
+
+
+class OrchestrationNotFoundError(Exception):
+    """There is no orchestration with this instance id (it never existed, or was purged)."""
+
+    def __init__(self, instance_id: str, details: str = "") -> None:
+        suffix = f" ({details})" if details else ""
+        super().__init__(f"No orchestration instance '{instance_id}' exists{suffix}.")
+        self.instance_id = instance_id
+
+
 @dataclass
 class OrchestrationState:
     """A snapshot of one orchestration instance, as a client reads it.
