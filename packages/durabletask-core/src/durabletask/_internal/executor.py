@@ -139,13 +139,12 @@ class _Turn:
 
     def on_event_sent(self, event: EventSent) -> None:
         action = self.ctx.pending_actions.get(event.event_id)
-        if isinstance(action, SendEventAction):
+        if isinstance(action, SendEventAction) and (action.instance_id, action.name) == (event.instance_id, event.name):
             del self.ctx.pending_actions[event.event_id]
-            if action.name != event.name or action.instance_id != event.instance_id:
-                raise self.mismatch(event.event_id, f"event '{event.name}' sent to '{event.instance_id}'", action)
             return
         if event.instance_id == self.ctx.instance_id:
-            # Sidecars deliver another orchestration's send_event to its target as EventSent.
+            # Sidecars deliver another orchestration's send_event to its target as EventSent,
+            # keeping the sender's sequence id, which may equal one of ours: match on the target.
             self.on_event_raised(EventRaised(event.event_id, event.timestamp, event.name, event.input))
             return
         action = self.confirm(event.event_id, "sent event", event.name)
@@ -153,6 +152,7 @@ class _Turn:
 
     def on_event_raised(self, event: EventRaised) -> None:
         if self.ctx.is_complete:
+            self.ctx.carry_over(event)
             return
         self.ctx.deliver_event(event)
         self.resume()
@@ -393,8 +393,8 @@ class OrchestrationExecutor:
         ctx.replaying = replaying
         apply = turn.apply
         for event in events:
-            # After completion only events that confirm actions still matter: history that
-            # records more work than the code now does is a non-deterministic change.
+            # After completion only events that confirm actions still matter (history that records
+            # more work than the code now does is a non-deterministic change), and raised events.
             if ctx.completion is not None and type(event) not in _CONFIRMING_EVENTS:
                 continue
             apply(event)
@@ -411,7 +411,8 @@ class OrchestrationExecutor:
         return actions
 
 
-_CONFIRMING_EVENTS = frozenset({TaskScheduled, TimerCreated, SubOrchestrationInstanceCreated, EventSent})
+# Raised events still matter after a continue-as-new: they are carried over to the next execution.
+_CONFIRMING_EVENTS = frozenset({TaskScheduled, TimerCreated, SubOrchestrationInstanceCreated, EventSent, EventRaised})
 
 # A terminated or restarted instance must not start new work: its other actions are dropped.
 _ONLY_THE_COMPLETION = frozenset({OrchestrationStatus.TERMINATED, OrchestrationStatus.CONTINUED_AS_NEW})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from collections import deque
@@ -65,7 +66,10 @@ class ReplayContext(OrchestrationContext):
         # Tasks waiting for a completion event, by the sequence id the event will carry.
         self.pending_calls: dict[int, PendingCall] = {}
         self._event_waiters: dict[str, deque[tuple[CancellableTask[Any], Any]]] = {}
-        self._buffered_events: dict[str, deque[EventRaised]] = {}
+        # Events nobody waited for yet, by lower-cased name, each with its arrival number so a
+        # continue-as-new carries them over in the order they came.
+        self._buffered_events: dict[str, deque[tuple[int, EventRaised]]] = {}
+        self._arrivals = 0
         self.custom_status: str | None = None
         self.completion: CompleteOrchestrationAction | None = None
         self._continue_as_new: tuple[str | None, bool, str | None] | None = None
@@ -105,10 +109,22 @@ class ReplayContext(OrchestrationContext):
         if self._continue_as_new is not None and status is OrchestrationStatus.CONTINUED_AS_NEW:
             result, save_events, new_version = self._continue_as_new
             if save_events:
-                carryover = tuple(event for queue in self._buffered_events.values() for event in queue)
+                buffered = sorted(entry for queue in self._buffered_events.values() for entry in queue)
+                carryover = tuple(event for _, event in buffered)
         self.completion = CompleteOrchestrationAction(
             self.next_id(), status, result, failure_details, carryover, new_version
         )
+
+    def carry_over(self, event: EventRaised) -> None:
+        """Keep an event that arrives after ``continue_as_new(save_events=True)`` for the next execution."""
+        completion = self.completion
+        if (
+            completion is not None
+            and completion.status is OrchestrationStatus.CONTINUED_AS_NEW
+            and self._continue_as_new is not None
+            and self._continue_as_new[1]
+        ):
+            self.completion = dataclasses.replace(completion, carryover_events=(*completion.carryover_events, event))
 
     def deliver_event(self, event: EventRaised) -> None:
         """Give an external event to the oldest waiter for its name, or keep it for later."""
@@ -120,7 +136,8 @@ class ReplayContext(OrchestrationContext):
                 continue
             waiter.complete(self._converter.deserialize(event.input, data_type))
             return
-        self._buffered_events.setdefault(key, deque()).append(event)
+        self._arrivals += 1
+        self._buffered_events.setdefault(key, deque()).append((self._arrivals, event))
 
     # -- OrchestrationContext -----------------------------------------------------------------
 
@@ -234,7 +251,7 @@ class ReplayContext(OrchestrationContext):
         task: CancellableTask[Any] = CancellableTask()
         buffered = self._buffered_events.get(key)
         if buffered:
-            event = buffered.popleft()
+            _, event = buffered.popleft()
             task.complete(self._converter.deserialize(event.input, data_type))
             return task
         self._event_waiters.setdefault(key, deque()).append((task, data_type))
