@@ -7,39 +7,27 @@ quickly (a real 24 hours on the in-memory backend's virtual clock; seconds on a 
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from durabletask.testing import InMemoryBackend
 from scenario_hub import Hub
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-SIDECAR_REQUIRED = os.environ.get("DURABLETASK_REQUIRE_SIDECAR") == "1"
-
-
-def sidecar_unavailable_reason() -> str | None:
-    """Why sidecar tests cannot run here, or ``None`` when they can."""
-    if shutil.which("go") is None:
-        return "Go is not installed, so the microsoft/durabletask-go sidecar cannot be built"
-    return None
+from durabletask.testing import InMemoryBackend
+from durabletask.testing.sidecar import Sidecar, sidecar_required, sidecar_unavailable_reason
 
 
 @pytest.fixture(scope="session")
-def microsoft_sidecar_address() -> Iterator[str]:
+def microsoft_sidecar_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Build (once) and start microsoft/durabletask-go for the whole session."""
     reason = sidecar_unavailable_reason()
     if reason is not None:
-        if SIDECAR_REQUIRED:
+        if sidecar_required():
             pytest.fail(f"DURABLETASK_REQUIRE_SIDECAR=1 but {reason}")
         print(f"\nSkipping sidecar tests: {reason}")
         pytest.skip(reason)
-    from durabletask.testing.sidecar import Sidecar
-
-    with Sidecar.start("microsoft") as sidecar:
+    log_file = tmp_path_factory.mktemp("sidecar") / "microsoft.log"
+    with Sidecar("microsoft", log_file=log_file) as sidecar:
         yield sidecar.address
 
 

@@ -9,8 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from durabletask import client, task
 from scenario_hub import Hub
+
+from durabletask import client, task
 
 # --- activities and orchestrators shared by the scenarios ------------------------------------------
 
