@@ -235,7 +235,8 @@ def test_terminate_stops_the_instance_and_its_children(hub: Hub) -> None:
     hub.worker(orchestrators=(parent_waits_on_child, waits_forever)).start()
     instance_id = hub.client.schedule_new_orchestration(parent_waits_on_child, instance_id=hub.new_id())
     child_id = f"{instance_id}-child"
-    hub.client.wait_for_orchestration_start(child_id, timeout=hub.wait_timeout)
+    # The child does not exist until the parent's first turn has run: poll rather than wait on it.
+    _wait_for_status(hub, child_id, client.OrchestrationStatus.RUNNING)
     hub.client.terminate_orchestration(instance_id, output="stopped by operator")
     state = wait(hub, instance_id)
     assert state.runtime_status == client.OrchestrationStatus.TERMINATED
