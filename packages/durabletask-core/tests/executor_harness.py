@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+
 from durabletask import history as h
 from durabletask.actions import (
     CompleteOrchestrationAction,

@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from executor_harness import START, ReplayFactory, completion, output
+
 from durabletask import history as h
 from durabletask import task
 from durabletask.actions import (
@@ -19,7 +21,6 @@ from durabletask.actions import (
     SendEventAction,
 )
 from durabletask.client import OrchestrationStatus
-from executor_harness import START, ReplayFactory, completion, output
 
 
 def hello(ctx: task.ActivityContext, name: str) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any, NamedTuple, Optional
 
 import pytest
+
 from durabletask.serialization import JsonDataConverter, JsonObject
 
 converter = JsonDataConverter()

@@ -10,7 +10,8 @@ Payloads are JSON text (or ``None``), already encoded by the data converter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from durabletask._internal.failures import FailureDetails
@@ -35,7 +36,7 @@ class ScheduleTaskAction:
     name: str
     input: str | None = None
     version: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
+    tags: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ client (``data_converter=``).
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring_ascii
 from typing import Any, Protocol, runtime_checkable
 
 from durabletask._internal.json_values import JsonObject, coerce, to_json_value
@@ -39,25 +40,38 @@ class DataConverter(Protocol):
         ...
 
 
-_SCALARS = (str, int, bool)  # floats take the checked path: NaN is not JSON
+# Replay decodes every recorded result, so the common payloads take shortcuts straight into the
+# C scanner and encoder; anything unusual (whitespace, errors, NaN) goes the standard way.
+_plain_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_object_scan = json.JSONDecoder(object_hook=JsonObject).scan_once  # type: ignore[attr-defined]
 
 
 class JsonDataConverter:
     """The default converter: compact JSON, with the conversions described in this module."""
 
     def serialize(self, value: Any) -> str | None:
+        kind = type(value)
+        if kind is str:
+            return encode_basestring_ascii(value)
+        if kind is int:
+            return int.__repr__(value)
         if value is None:
             return None
-        if type(value) in _SCALARS:
-            return json.dumps(value)
+        if kind is bool:
+            return "true" if value else "false"
         try:
             return json.dumps(to_json_value(value), separators=(",", ":"), allow_nan=False)
         except ValueError as error:
-            raise TypeError(f"Cannot serialize {type(value).__name__} as JSON: {error}") from error
+            raise TypeError(f"Cannot serialize {kind.__name__} as JSON: {error}") from error
 
     def deserialize(self, data: str | None, type_hint: Any = None) -> Any:
-        if data is None or data == "":
+        if not data:
             return None
-        if type_hint is None or type_hint is Any or type_hint is object:
-            return json.loads(data, object_hook=JsonObject)
-        return coerce(json.loads(data), type_hint)
+        untyped = type_hint is None or type_hint is Any or type_hint is object
+        try:
+            value, end = (_object_scan if untyped else _plain_scan)(data, 0)
+        except StopIteration:
+            end = -1
+        if end != len(data):
+            value = json.loads(data, object_hook=JsonObject) if untyped else json.loads(data)
+        return value if untyped else coerce(value, type_hint)

@@ -123,8 +123,10 @@ class _Turn:
             self.finish(outcome)
 
     def on_task_scheduled(self, event: TaskScheduled) -> None:
-        action = self.confirm(event.event_id, "activity", event.name)
-        if not isinstance(action, ScheduleTaskAction) or action.name != event.name:
+        action = self.ctx.pending_actions.pop(event.event_id, None)
+        if action is None:
+            action = self.confirm(event.event_id, "activity", event.name)
+        if type(action) is not ScheduleTaskAction or action.name != event.name:
             raise self.mismatch(event.event_id, f"activity '{event.name}'", action)
 
     def on_timer_created(self, event: TimerCreated) -> None:
@@ -167,8 +169,10 @@ class _Turn:
         except Exception as error:
             self.fail(error)
             return
-        call.task.complete(result)
-        self.resume()
+        call.task._finish(result, None)
+        awaited = self.awaited
+        if awaited is not None and awaited._is_complete:
+            self.resume()
 
     def on_task_failed(self, event: TaskFailed | SubOrchestrationInstanceFailed) -> None:
         call = self.ctx.pending_calls.pop(event.task_scheduled_id, None)
@@ -231,7 +235,7 @@ class _Turn:
         """Send ``value`` (or throw ``error``) into the generator until it waits on a pending task."""
         generator = self.generator
         ctx = self.ctx
-        while generator is not None and not ctx.is_complete:
+        while generator is not None and ctx.completion is None:
             try:
                 yielded = generator.throw(error) if error is not None else generator.send(value)
             except StopIteration as stop:
@@ -391,13 +395,16 @@ class OrchestrationExecutor:
     def _apply_all(turn: _Turn, events: Iterable[HistoryEvent], *, replaying: bool) -> None:
         ctx = turn.ctx
         ctx.replaying = replaying
-        apply = turn.apply
+        handlers = _HANDLERS
         for event in events:
+            if ctx.completion is None and not turn.suspended:
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    handler(turn, event)
             # After completion only events that confirm actions still matter (history that records
             # more work than the code now does is a non-deterministic change), and raised events.
-            if ctx.completion is not None and type(event) not in _CONFIRMING_EVENTS:
-                continue
-            apply(event)
+            elif ctx.completion is None or type(event) in _CONFIRMING_EVENTS:
+                turn.apply(event)
 
     @staticmethod
     def _actions(ctx: ReplayContext) -> list[OrchestratorAction]:

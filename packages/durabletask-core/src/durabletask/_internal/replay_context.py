@@ -194,12 +194,16 @@ class ReplayContext(OrchestrationContext):
         tags: dict[str, str] | None = None,
         return_type: type | None = None,
     ) -> CompletableTask[Any]:
-        name = resolve_name(activity)
-        if return_type is None and not isinstance(activity, str):
-            return_type = declared_return_type(activity)
+        if isinstance(activity, str):
+            name = activity
+        else:
+            name, declared = _describe_function(activity)
+            if return_type is None:
+                return_type = declared
         encoded = self._converter.serialize(input)
-        action_id = self.next_id()
-        action = ScheduleTaskAction(action_id, name, encoded, None, dict(tags) if tags else {})
+        self._sequence += 1
+        action_id = self._sequence
+        action = ScheduleTaskAction(action_id, name, encoded, None, dict(tags) if tags else None)
         description = f"activity '{name}'"
         return self._issue(action, return_type, description, retry_policy)
 
@@ -274,6 +278,21 @@ class ReplayContext(OrchestrationContext):
 
     def create_replay_safe_logger(self, logger: logging.Logger) -> ReplaySafeLogger:
         return ReplaySafeLogger(logger, lambda: self.replaying)
+
+
+_function_descriptions: dict[Callable[..., Any], tuple[str, Any]] = {}
+
+
+def _describe_function(fn: Callable[..., Any]) -> tuple[str, Any]:
+    """The registered name and declared result type of ``fn`` (cached: replay asks on every call)."""
+    try:
+        return _function_descriptions[fn]
+    except KeyError:
+        description = (resolve_name(fn), declared_return_type(fn))
+        _function_descriptions[fn] = description
+        return description
+    except TypeError:  # an unhashable callable
+        return resolve_name(fn), declared_return_type(fn)
 
 
 def is_task(value: Any) -> bool:

@@ -176,13 +176,15 @@ class CompositeTask(Task[T]):
         super().__init__()
         self._tasks = list(tasks)
         self._completed_count = 0
+        already_complete: list[Task[Any]] = []
         for child in self._tasks:
             if not isinstance(child, Task):
                 raise TypeError(f"Expected tasks, got {type(child).__name__}.")
-        for child in self._tasks:
             child._add_parent(self)
-        for child in self._tasks:
-            if child._is_complete and not self._is_complete:
+            if child._is_complete:
+                already_complete.append(child)
+        for child in already_complete:
+            if not self._is_complete:
                 self._on_child_completed(child)
 
     def get_tasks(self) -> list[Task[Any]]:

@@ -183,7 +183,7 @@ class Dispatcher:
                     name=action.name,
                     input=action.input,
                     version=action.version,
-                    tags=action.tags,
+                    tags=dict(action.tags or {}),
                 )
             )
             store.enqueue_activity(ActivityCall(instance, instance.execution_id, action.id, action.name, action.input))
