@@ -306,6 +306,6 @@ def test_yielding_a_non_task_fails_with_type_error(hub: Hub) -> None:
 
 def test_an_input_that_cannot_be_serialized_is_refused_before_anything_is_stored(hub: Hub) -> None:
     instance_id = hub.new_id()
-    with pytest.raises(TypeError, match="(?i)lock"):
+    with pytest.raises(TypeError, match=r"(?i)lock"):
         hub.client.schedule_new_orchestration(child_doubles, input=threading.Lock(), instance_id=instance_id)
     assert hub.client.get_orchestration_state(instance_id) is None

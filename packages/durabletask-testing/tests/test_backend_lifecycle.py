@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+
 from durabletask import task
 from durabletask.client import OrchestrationAlreadyExistsError, OrchestrationNotFoundError, OrchestrationStatus
 from durabletask.history import EventRaised, ExecutionStarted, OrchestratorStarted

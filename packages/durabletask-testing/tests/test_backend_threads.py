@@ -8,6 +8,7 @@ from collections.abc import Generator
 from typing import Any
 
 import pytest
+
 from durabletask import task
 from durabletask.client import OrchestrationState, OrchestrationStatus
 from durabletask.testing import InMemoryBackend, InMemoryClient

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+
 from durabletask import task
 from durabletask.client import OrchestrationStatus
 from durabletask.testing import InMemoryBackend, InMemoryClient

@@ -20,6 +20,9 @@ class OrchestrationStatus(Enum):
     TERMINATED = 5
     PENDING = 6
     SUSPENDED = 7
+    STALLED = 8
+    """Dapr's engine reports an instance it cannot make progress on (for example a version it
+    has no worker for) as stalled; it is not a final state."""
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,97 @@
+"""Where the sidecar is and how to open a channel to it.
+
+Addresses are accepted the way the other Durable Task SDKs accept them::
+
+    "localhost:4001"            plain text (the default)
+    "http://sidecar:4001"       plain text; the scheme is dropped
+    "https://sidecar.example"   TLS (port 443 unless given)
+    "grpc://..." / "grpcs://..." the same as http / https
+    "unix:/run/sidecar.sock"    any other gRPC target is passed through unchanged
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+import grpc.aio
+
+DEFAULT_HOST_ADDRESS = "localhost:4001"
+"""Where a sidecar listens unless told otherwise (the port microsoft/durabletask-go uses)."""
+
+ChannelOptions = Sequence[tuple[str, Any]]
+"""gRPC channel arguments, e.g. ``[("grpc.max_send_message_length", 16 * 1024 * 1024)]``."""
+
+Metadata = Sequence[tuple[str, str]]
+"""Headers sent with every call, e.g. ``[("dapr-app-id", "orders")]``."""
+
+_SECURE_SCHEMES = ("https://", "grpcs://")
+_PLAIN_SCHEMES = ("http://", "grpc://")
+_HAS_PORT = re.compile(r"(:\d+|\]:\d+)$")
+
+# Histories grow with every event; gRPC's 4 MB default would make a long orchestration
+# undeliverable to its own worker. Callers can still set their own limit.
+_DEFAULT_OPTIONS: tuple[tuple[str, Any], ...] = (("grpc.max_receive_message_length", -1),)
+
+
+@dataclass(frozen=True)
+class SidecarAddress:
+    """A parsed address: the gRPC target and whether to use TLS."""
+
+    target: str
+    secure: bool
+
+    @classmethod
+    def parse(cls, host_address: str | None, secure_channel: bool = False) -> SidecarAddress:
+        """Read ``host_address`` (default ``localhost:4001``); a scheme overrides ``secure_channel``."""
+        address = (host_address or DEFAULT_HOST_ADDRESS).strip()
+        lowered = address.lower()
+        for schemes, secure, default_port in ((_SECURE_SCHEMES, True, 443), (_PLAIN_SCHEMES, False, 80)):
+            for scheme in schemes:
+                if lowered.startswith(scheme):
+                    host = address[len(scheme) :].rstrip("/")
+                    if not _HAS_PORT.search(host):
+                        host = f"{host}:{default_port}"
+                    return cls(target=host, secure=secure)
+        return cls(target=address, secure=secure_channel)
+
+
+def merged_options(channel_options: ChannelOptions | None) -> list[tuple[str, Any]]:
+    """Our defaults overlaid with the caller's options (the caller wins)."""
+    given = list(channel_options or ())
+    names = {name for name, _ in given}
+    return [option for option in _DEFAULT_OPTIONS if option[0] not in names] + given
+
+
+def open_channel(
+    address: SidecarAddress,
+    channel_options: ChannelOptions | None = None,
+    interceptors: Sequence[Any] | None = None,
+) -> grpc.Channel:
+    """A blocking-API channel to the sidecar, wrapped in ``interceptors`` if any."""
+    options = merged_options(channel_options)
+    if address.secure:
+        channel = grpc.secure_channel(address.target, grpc.ssl_channel_credentials(), options=options)
+    else:
+        channel = grpc.insecure_channel(address.target, options=options)
+    if interceptors:
+        channel = grpc.intercept_channel(channel, *interceptors)
+    return channel
+
+
+def open_aio_channel(
+    address: SidecarAddress,
+    channel_options: ChannelOptions | None = None,
+    interceptors: Sequence[Any] | None = None,
+) -> grpc.aio.Channel:
+    """An asyncio channel to the sidecar (create it on the event loop that will use it)."""
+    options = merged_options(channel_options)
+    chosen = list(interceptors) if interceptors else None
+    if address.secure:
+        return grpc.aio.secure_channel(
+            address.target, grpc.ssl_channel_credentials(), options=options, interceptors=chosen
+        )
+    return grpc.aio.insecure_channel(address.target, options=options, interceptors=chosen)

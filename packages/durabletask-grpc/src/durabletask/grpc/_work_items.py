@@ -1,0 +1,75 @@
+"""Work items from the sidecar to core's engine, and the engine's results back to the sidecar.
+
+A response always carries the work item's completion token unchanged: sidecars that set one
+(Dapr's) drop answers whose token does not match, and the others ignore the field.
+"""
+
+from __future__ import annotations
+
+from durabletask._internal.failures import FailureDetails
+from durabletask.engine import ActivityResult, ActivityWorkItem, OrchestratorResult, OrchestratorWorkItem
+from durabletask.grpc._actions import action_to_proto
+from durabletask.grpc._events import events_from_proto
+from durabletask.grpc._proto import orchestrator_service_pb2 as pb
+from durabletask.grpc._values import read_payload, write_failure, write_payload
+
+
+def orchestrator_item_from_proto(request: pb.OrchestratorRequest) -> OrchestratorWorkItem:
+    """One orchestrator turn, with its history in core's types."""
+    return OrchestratorWorkItem(
+        instance_id=request.instance_id,
+        past_events=events_from_proto(request.past_events),
+        new_events=events_from_proto(request.new_events),
+    )
+
+
+def activity_item_from_proto(request: pb.ActivityRequest) -> ActivityWorkItem:
+    """One activity call."""
+    return ActivityWorkItem(
+        name=request.name,
+        input=read_payload(request.input, request.HasField("input")),
+        orchestration_id=request.orchestration_instance.instance_id,
+        task_id=request.task_id,
+    )
+
+
+def orchestrator_response(result: OrchestratorResult, completion_token: str) -> pb.OrchestratorResponse:
+    """The whole turn's answer: every action at once (sidecars do not understand chunks)."""
+    return pb.OrchestratorResponse(
+        instance_id=result.instance_id,
+        actions=[action_to_proto(action) for action in result.actions],
+        custom_status=write_payload(result.custom_status),
+        completion_token=completion_token,
+    )
+
+
+def activity_response(
+    request: pb.ActivityRequest, result: ActivityResult, completion_token: str
+) -> pb.ActivityResponse:
+    """The activity's result or failure, addressed to the orchestration task that asked for it."""
+    response = pb.ActivityResponse(
+        instance_id=request.orchestration_instance.instance_id,
+        task_id=request.task_id,
+        completion_token=completion_token,
+    )
+    if result.failure_details is not None:
+        response.failure_details.CopyFrom(write_failure(result.failure_details))
+    elif result.result is not None:
+        response.result.value = result.result
+    return response
+
+
+def orchestrator_failure_response(instance_id: str, error: Exception, completion_token: str) -> pb.OrchestratorResponse:
+    """A turn's answer when the SDK itself failed to run it: the orchestration fails, visibly.
+
+    Answering is better than staying silent, which would leave the item stalled on the sidecar.
+    """
+    complete = pb.CompleteOrchestrationAction(
+        orchestration_status=pb.ORCHESTRATION_STATUS_FAILED,
+        failure_details=write_failure(FailureDetails.from_exception(error)),
+    )
+    return pb.OrchestratorResponse(
+        instance_id=instance_id,
+        actions=[pb.OrchestratorAction(id=-1, complete_orchestration=complete)],
+        completion_token=completion_token,
+    )

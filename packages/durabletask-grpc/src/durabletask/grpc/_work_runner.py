@@ -1,0 +1,115 @@
+"""Runs one work item through core's engine and reports the outcome to the sidecar.
+
+Every item gets an answer whenever the sidecar can take one: a sidecar waits for ever on an
+item nobody answers. When the SDK itself fails to run a turn, the orchestration is failed with
+that error; when an answer is too large for the sidecar to accept, a small failure is sent in
+its place, so the instance fails visibly instead of being dispatched again and again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+import grpc
+
+from durabletask._internal.failures import FailureDetails
+from durabletask.engine import ActivityResult, WorkerEngine
+from durabletask.grpc._dispatcher import Work
+from durabletask.grpc._errors import describe_rpc_error
+from durabletask.grpc._proto import orchestrator_service_pb2 as pb
+from durabletask.grpc._stub import SidecarStub
+from durabletask.grpc._work_items import (
+    activity_item_from_proto,
+    activity_response,
+    orchestrator_failure_response,
+    orchestrator_item_from_proto,
+    orchestrator_response,
+)
+
+# Bounds a completion call, so that a hung sidecar cannot hold a thread for ever.
+_COMPLETION_TIMEOUT_SECONDS = 60.0
+
+_Response = TypeVar("_Response", pb.OrchestratorResponse, pb.ActivityResponse)
+
+
+class MessageTooLargeError(Exception):
+    """A result was larger than the sidecar accepts."""
+
+
+class WorkItemRunner:
+    """Turns work items into answers with ``engine`` and sends them through a sidecar stub."""
+
+    def __init__(self, engine: WorkerEngine, metadata: tuple[tuple[str, str], ...], logger: logging.Logger) -> None:
+        self._engine = engine
+        self._metadata = metadata
+        self._logger = logger
+
+    def is_async_activity(self, name: str) -> bool:
+        """Whether the activity ``name`` should run on the event loop."""
+        return self._engine.is_async_activity(name)
+
+    def run_orchestrator(self, request: pb.OrchestratorRequest, token: str, stub: SidecarStub) -> None:
+        """Run one orchestrator turn and send its actions (never raises)."""
+        try:
+            result = self._engine.run_orchestrator(orchestrator_item_from_proto(request))
+            response = orchestrator_response(result, token)
+        except Exception as error:
+            self._logger.exception("Could not run a turn of orchestration '%s'.", request.instance_id)
+            response = orchestrator_failure_response(request.instance_id, error, token)
+        self._send(
+            stub.CompleteOrchestratorTask,
+            response,
+            lambda too_large: orchestrator_failure_response(request.instance_id, too_large, token),
+            f"the turn of orchestration '{request.instance_id}'",
+        )
+
+    def run_activity(self, request: pb.ActivityRequest, token: str, stub: SidecarStub) -> None:
+        """Run a plain activity and send its result (never raises)."""
+        self._send_activity(request, self._engine.run_activity(activity_item_from_proto(request)), token, stub)
+
+    async def run_async_activity(self, request: pb.ActivityRequest, token: str, stub: SidecarStub) -> Work:
+        """Run an ``async def`` activity; returns the blocking work that sends its result."""
+        result = await self._engine.run_activity_async(activity_item_from_proto(request))
+        return lambda: self._send_activity(request, result, token, stub)
+
+    def _send_activity(
+        self, request: pb.ActivityRequest, result: ActivityResult, token: str, stub: SidecarStub
+    ) -> None:
+        def failed_instead(too_large: Exception) -> pb.ActivityResponse:
+            failure = FailureDetails.from_exception(too_large)
+            return activity_response(request, ActivityResult(failure_details=failure), token)
+
+        self._send(
+            stub.CompleteActivityTask,
+            activity_response(request, result, token),
+            failed_instead,
+            f"activity task {request.task_id} of '{request.orchestration_instance.instance_id}'",
+        )
+
+    def _send(
+        self,
+        method: Callable[..., object],
+        response: _Response,
+        replacement: Callable[[Exception], _Response] | None,
+        what: str,
+    ) -> None:
+        try:
+            method(response, timeout=_COMPLETION_TIMEOUT_SECONDS, metadata=self._metadata)
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.RESOURCE_EXHAUSTED or replacement is None:
+                self._logger.warning(
+                    "Could not deliver the result of %s (%s); the sidecar will dispatch it again.",
+                    what,
+                    describe_rpc_error(error),
+                )
+                return
+            too_large = MessageTooLargeError(
+                f"The result of {what} is {response.ByteSize()} bytes, more than the sidecar accepts "
+                f"({error.details()})."
+            )
+            self._logger.error("%s Reporting a failure instead.", too_large)
+            self._send(method, replacement(too_large), None, what)
+        except ValueError as error:  # the channel was closed by a reconnect or by stop()
+            self._logger.warning("Could not deliver the result of %s (%s).", what, error)
