@@ -128,7 +128,8 @@ def test_other_time_zones_are_converted_to_utc() -> None:
 
 
 def test_a_status_this_sdk_does_not_know_reads_as_running() -> None:
-    assert read_status(8) is OrchestrationStatus.RUNNING
+    assert read_status(99) is OrchestrationStatus.RUNNING
+    assert read_status(8) is OrchestrationStatus.STALLED
     assert [read_status(status.value) for status in OrchestrationStatus] == list(OrchestrationStatus)
 
 

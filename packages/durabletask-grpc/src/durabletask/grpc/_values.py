@@ -87,8 +87,8 @@ def write_failure(failure: FailureDetails) -> pb.TaskFailureDetails:
 def read_status(value: int) -> OrchestrationStatus:
     """Core's status for a wire value.
 
-    A value this SDK does not know (Dapr's sidecar adds a "stalled" state, 8) describes an
-    instance that exists and has not finished, which is what RUNNING tells a caller.
+    A value this SDK does not know (a newer sidecar's state) describes an instance that exists
+    and has not finished, which is what RUNNING tells a caller.
     """
     try:
         return OrchestrationStatus(value)
