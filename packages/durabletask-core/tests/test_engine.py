@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from durabletask import task
 from durabletask.engine import ActivityWorkItem, WorkerEngine
@@ -90,3 +91,25 @@ def test_importing_core_never_imports_grpc_or_protobuf() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_core_runs_an_orchestration_with_the_standard_library_alone() -> None:
+    # -I ignores site-packages and the environment: only the standard library and core's source.
+    source = str(Path(__file__).resolve().parents[1] / "src")
+    code = (
+        f"import sys; sys.path.insert(0, {source!r})\n"
+        "from durabletask import task\n"
+        "from durabletask.engine import WorkerEngine, OrchestratorWorkItem\n"
+        "from durabletask.worker import Registry\n"
+        "from durabletask.history import ExecutionStarted, OrchestratorStarted\n"
+        "from datetime import datetime, timezone\n"
+        "def plain(ctx, name): return f'hi {name}'\n"
+        "registry = Registry(); registry.add_orchestrator(plain)\n"
+        "now = datetime.now(timezone.utc)\n"
+        "events = [OrchestratorStarted(-1, now), ExecutionStarted(-1, now, 'plain', 'i', '\"Bo\"')]\n"
+        "result = WorkerEngine(registry).run_orchestrator(OrchestratorWorkItem('i', [], events))\n"
+        "print(result.actions[0].result)\n"
+    )
+    completed = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == '"hi Bo"'
