@@ -28,9 +28,10 @@ from _backend_choice import example_parser, open_backend
 from durabletask import client, task
 
 # Counts the calls of each activity, to make the failures predictable. The key is the
-# orchestration and the call's task id, which stays the same across retries. Real activities
-# keep no state between calls; this works only because the worker runs in this process.
-_attempts: Counter[tuple[str, int]] = Counter()
+# orchestration and the activity's name (each is called once per orchestration). Not the task id:
+# some sidecars (Dapr's) give every retry a task id of its own. Real activities keep no state
+# between calls; this works only because the worker runs in this process.
+_attempts: Counter[tuple[str, str]] = Counter()
 _attempts_lock = threading.Lock()  # the gRPC worker may run activities on several threads
 
 
@@ -38,14 +39,14 @@ class PaymentGatewayTimeoutError(Exception):
     """The payment gateway did not answer in time."""
 
 
-def _next_attempt(ctx: task.ActivityContext) -> int:
+def _next_attempt(ctx: task.ActivityContext, activity: str) -> int:
     with _attempts_lock:
-        _attempts[ctx.orchestration_id, ctx.task_id] += 1
-        return _attempts[ctx.orchestration_id, ctx.task_id]
+        _attempts[ctx.orchestration_id, activity] += 1
+        return _attempts[ctx.orchestration_id, activity]
 
 
 def charge_card(ctx: task.ActivityContext, amount: float) -> str:
-    attempt = _next_attempt(ctx)
+    attempt = _next_attempt(ctx, "charge_card")
     if attempt < 3:
         print(f"  charge_card attempt {attempt}: gateway timed out")
         raise PaymentGatewayTimeoutError("no answer from the payment gateway within 5 s")
@@ -54,7 +55,7 @@ def charge_card(ctx: task.ActivityContext, amount: float) -> str:
 
 
 def update_crm(ctx: task.ActivityContext, note: str) -> None:
-    attempt = _next_attempt(ctx)
+    attempt = _next_attempt(ctx, "update_crm")
     print(f"  update_crm attempt {attempt}: connection refused")
     raise ConnectionError("crm.example.com refused the connection")
 

@@ -1,9 +1,9 @@
 """The runnable examples work: each one, run as a user would run it, exits 0 and prints what it should.
 
 Every example runs in its own process on the in-memory backend, and again with ``--sidecar``
-against a real microsoft/durabletask-go sidecar (the session's, from ``tests/conftest.py``). The
-sidecar tests skip only when Go is not on PATH (the sidecar is built from source); with
-``DURABLETASK_REQUIRE_SIDECAR=1`` they fail instead.
+against each real sidecar: microsoft/durabletask-go and dapr/durabletask-go (the session's, from
+``tests/conftest.py``). The sidecar tests skip only when Go is not on PATH (the sidecars are built
+from source); with ``DURABLETASK_REQUIRE_SIDECAR=1`` they fail instead.
 """
 
 from __future__ import annotations
@@ -100,11 +100,13 @@ def test_example_on_in_memory_backend(name: str) -> None:
     assert_ran_as_expected(name, run_script(f"examples/{name}.py"))
 
 
+@pytest.mark.parametrize("flavor", ["microsoft", "dapr"])
 @pytest.mark.parametrize("name", sorted(EXPECTED_LINES))
-def test_example_on_sidecar(name: str, microsoft_sidecar_address: str) -> None:
-    # The session's sidecar (tests/conftest.py) skips these only where Go is missing, and fails
+def test_example_on_sidecar(name: str, flavor: str, request: pytest.FixtureRequest) -> None:
+    # The session's sidecars (tests/conftest.py) skip these only where Go is missing, and fail
     # them instead when DURABLETASK_REQUIRE_SIDECAR=1.
-    assert_ran_as_expected(name, run_script(f"examples/{name}.py", "--sidecar", microsoft_sidecar_address))
+    address: str = request.getfixturevalue(f"{flavor}_sidecar_address")
+    assert_ran_as_expected(name, run_script(f"examples/{name}.py", "--sidecar", address))
 
 
 def test_run_all_runs_every_example_and_reports_success() -> None:

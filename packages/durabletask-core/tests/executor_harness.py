@@ -46,6 +46,8 @@ class Replay:
         self.history: list[h.HistoryEvent] = []
         self.custom_status: str | None = None
         self.last_actions: list[OrchestratorAction] = []
+        # Set to play a backend that keeps one result per task id (Dapr's sidecar).
+        self.retries_take_new_ids = False
 
     # What the backend delivers ---------------------------------------------------------------
 
@@ -75,7 +77,8 @@ class Replay:
     def turn(self, *events: h.HistoryEvent) -> list[OrchestratorAction]:
         """Run one turn with ``events`` as new events (after an OrchestratorStarted)."""
         new_events: list[h.HistoryEvent] = [h.OrchestratorStarted(-1, self.now), *events]
-        result = self.engine.run_orchestrator(OrchestratorWorkItem(self.instance_id, list(self.history), new_events))
+        item = OrchestratorWorkItem(self.instance_id, list(self.history), new_events, self.retries_take_new_ids)
+        result = self.engine.run_orchestrator(item)
         self.history.extend(new_events)
         self.history.extend(self.recorded(action) for action in result.actions)
         if result.custom_status is not None:
@@ -85,7 +88,8 @@ class Replay:
 
     def replay_from_scratch(self) -> list[OrchestratorAction]:
         """Replay the whole recorded history as past events with no new ones."""
-        result = self.engine.run_orchestrator(OrchestratorWorkItem(self.instance_id, list(self.history), []))
+        item = OrchestratorWorkItem(self.instance_id, list(self.history), [], self.retries_take_new_ids)
+        result = self.engine.run_orchestrator(item)
         return result.actions
 
     # What the backend records ----------------------------------------------------------------

@@ -244,6 +244,40 @@ def test_a_retried_activity_reuses_its_id_and_each_retry_timer_takes_a_new_one(r
     assert output(run.complete_task(1, "finally")) == "finally"
 
 
+def test_where_the_backend_keeps_one_result_per_id_each_retry_is_a_new_task(replay: ReplayFactory) -> None:
+    """Dapr's sidecar drops a second result for a task id, so there every attempt gets its own id."""
+    policy = task.RetryPolicy(first_retry_interval=timedelta(seconds=10), max_number_of_attempts=3)
+
+    def flaky(ctx: task.OrchestrationContext, _: Any) -> Any:
+        return (yield ctx.call_activity("flaky", retry_policy=policy))
+
+    run = replay(flaky)
+    run.retries_take_new_ids = True
+    assert run.start() == [ScheduleTaskAction(1, "flaky")]
+    assert run.fail_task(1) == [CreateTimerAction(2, START + timedelta(seconds=10))]
+    run.advance(timedelta(seconds=10))
+    assert run.fire_timer(2) == [ScheduleTaskAction(3, "flaky")]
+    assert run.fail_task(3) == [CreateTimerAction(4, START + timedelta(seconds=20))]
+    run.advance(timedelta(seconds=10))
+    assert run.fire_timer(4) == [ScheduleTaskAction(5, "flaky")]
+    assert output(run.complete_task(5, "finally")) == "finally"
+    assert completion(run.replay_from_scratch()).id == 6, "the whole history replays without a mismatch"
+
+
+def test_a_retried_sub_orchestration_with_a_default_id_gets_a_new_child_id_too(replay: ReplayFactory) -> None:
+    policy = task.RetryPolicy(first_retry_interval=timedelta(seconds=1), max_number_of_attempts=2)
+
+    def parent(ctx: task.OrchestrationContext, _: Any) -> Any:
+        return (yield ctx.call_sub_orchestrator("child", retry_policy=policy))
+
+    run = replay(parent, instance_id="p")
+    run.retries_take_new_ids = True
+    assert run.start() == [CreateSubOrchestrationAction(1, "child", "p:0001")]
+    run.turn(h.SubOrchestrationInstanceFailed(-1, run.now, 1, task.FailureDetails("boom", "ValueError")))
+    run.advance(timedelta(seconds=1))
+    assert run.fire_timer(2) == [CreateSubOrchestrationAction(3, "child", "p:0003")]
+
+
 def test_retries_stop_after_max_attempts_and_the_failure_reaches_the_orchestrator(replay: ReplayFactory) -> None:
     policy = task.RetryPolicy(first_retry_interval=timedelta(seconds=1), max_number_of_attempts=2)
 

@@ -4,7 +4,9 @@
 and started by ``durabletask.testing.sidecar`` (``DURABLETASK_SIDECAR_FLAVOR=dapr`` runs the same
 tests against dapr/durabletask-go v0.14.0 instead). Without Go the tests that need it are skipped
 (with the reason printed), unless ``DURABLETASK_REQUIRE_SIDECAR=1`` asks for them to fail.
-``fresh_sidecar`` makes more sidecars for tests that stop, kill or restart theirs.
+``fresh_sidecar`` makes more sidecars for tests that stop, kill or restart theirs, and
+``sidecar_of("dapr")`` gives a session-wide sidecar of a named flavor, for tests about what one
+sidecar does and another does not.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from durabletask.testing.sidecar import Flavor, Sidecar, sidecar_required, sidec
 FLAVOR: Flavor = "dapr" if os.environ.get("DURABLETASK_SIDECAR_FLAVOR") == "dapr" else "microsoft"
 
 
-def _require_sidecar() -> None:
-    reason = sidecar_unavailable_reason(FLAVOR)
+def _require_sidecar(flavor: Flavor = FLAVOR) -> None:
+    reason = sidecar_unavailable_reason(flavor)
     if reason is None:
         return
     if sidecar_required():
@@ -41,6 +43,23 @@ def sidecar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sidecar]:
     log_file = tmp_path_factory.mktemp("sidecar") / f"{FLAVOR}.log"
     with Sidecar(FLAVOR, log_file=log_file) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def sidecar_of(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Flavor], Sidecar]]:
+    """``sidecar_of(flavor)``: one running sidecar of that flavor, started on first use, kept for the session."""
+    running: dict[str, Sidecar] = {}
+
+    def get(flavor: Flavor) -> Sidecar:
+        if flavor not in running:
+            _require_sidecar(flavor)
+            log_file = tmp_path_factory.mktemp("sidecar") / f"{flavor}.log"
+            running[flavor] = Sidecar(flavor, log_file=log_file).start()
+        return running[flavor]
+
+    yield get
+    for each in running.values():
+        each.stop()
 
 
 @pytest.fixture

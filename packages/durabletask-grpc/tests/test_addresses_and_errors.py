@@ -7,7 +7,7 @@ import pytest
 
 from durabletask.grpc import OrchestrationAlreadyExistsError, OrchestrationNotFoundError, SidecarUnavailableError
 from durabletask.grpc._channel import SidecarAddress, merged_options
-from durabletask.grpc._errors import translate_rpc_error
+from durabletask.grpc._errors import NotSupportedBySidecarError, translate_rpc_error
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,12 @@ def test_addresses_are_read_like_the_other_sdks_read_them(
 def test_callers_channel_options_win_over_our_defaults() -> None:
     assert ("grpc.max_receive_message_length", -1) in merged_options(None)
     chosen = merged_options([("grpc.max_receive_message_length", 1024), ("grpc.enable_retries", 0)])
-    assert chosen == [("grpc.max_receive_message_length", 1024), ("grpc.enable_retries", 0)]
+    assert chosen[-2:] == [("grpc.max_receive_message_length", 1024), ("grpc.enable_retries", 0)]
+    assert [value for name, value in chosen if name == "grpc.max_receive_message_length"] == [1024]
+
+
+def test_a_lost_sidecar_is_retried_at_least_every_five_seconds() -> None:
+    assert ("grpc.max_reconnect_backoff_ms", 5000) in merged_options(None)
 
 
 class FakeRpcError(grpc.RpcError):
@@ -79,7 +84,16 @@ def test_missing_instances_are_recognised_by_code_or_by_text() -> None:
 
 def test_text_is_not_trusted_when_the_code_is_precise() -> None:
     unimplemented = FakeRpcError(grpc.StatusCode.UNIMPLEMENTED, "method not found")
-    assert translate_rpc_error(unimplemented, "host:1", "x") is unimplemented
+    translated = translate_rpc_error(unimplemented, "host:1", "x", "GetInstanceHistory")
+    assert not isinstance(translated, OrchestrationNotFoundError)
+    assert isinstance(translated, NotSupportedBySidecarError)
+
+
+def test_an_unimplemented_method_is_named_as_not_supported_by_that_sidecar() -> None:
+    error = translate_rpc_error(FakeRpcError(grpc.StatusCode.UNIMPLEMENTED, "unknown method"), "host:1", None, "Rewind")
+    assert isinstance(error, NotSupportedBySidecarError) and isinstance(error, NotImplementedError)
+    assert str(error).startswith("The Durable Task sidecar at 'host:1' does not support Rewind: unknown method")
+    assert (error.address, error.operation) == ("host:1", "Rewind")
 
 
 def test_deadlines_become_timeout_errors_and_the_rest_passes_through() -> None:

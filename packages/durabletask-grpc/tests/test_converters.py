@@ -181,6 +181,14 @@ def test_an_orchestrator_work_item_becomes_core_events() -> None:
     assert list(item.new_events) == [h.OrchestratorStarted(-1, T0), EVENTS[8]]
 
 
+def test_a_completion_token_means_retries_take_new_ids() -> None:
+    """Sidecars that set tokens (Dapr's) keep one result per task id; the others never set one."""
+    request = pb.OrchestratorRequest(instance_id="abc")
+    assert orchestrator_item_from_proto(request, "token-1").retries_take_new_ids
+    assert not orchestrator_item_from_proto(request, "").retries_take_new_ids
+    assert not orchestrator_item_from_proto(request).retries_take_new_ids
+
+
 def test_an_orchestrator_response_is_whole_and_echoes_the_completion_token() -> None:
     result = OrchestratorResult("abc", list(ACTIONS[:3]), custom_status='"busy"')
     response = orchestrator_response(result, "token-7")

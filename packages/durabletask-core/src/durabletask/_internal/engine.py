@@ -24,11 +24,20 @@ DEFAULT_MAXIMUM_TIMER_INTERVAL = timedelta(days=3)
 
 @dataclass(frozen=True, slots=True)
 class OrchestratorWorkItem:
-    """One turn of one orchestration: the events already replayed and the ones just arrived."""
+    """One turn of one orchestration: the events already replayed and the ones just arrived.
+
+    ``retries_take_new_ids`` says how a retried activity or sub-orchestration is numbered. By
+    default it reuses the failed attempt's sequence id, as the other Durable Task SDKs do, so
+    their histories interoperate. Backends that accept only one result per id (Dapr's sidecar
+    drops a second ``TaskFailed`` for the same id as a duplicate) set it, and every retry then
+    takes the next sequence id, as Dapr's own SDKs number them. A backend must choose the same
+    way for every turn of an instance, or replay would not match its history.
+    """
 
     instance_id: str
     past_events: Sequence[HistoryEvent]
     new_events: Sequence[HistoryEvent]
+    retries_take_new_ids: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,11 @@ class WorkerEngine:
         data_converter: how payloads are encoded (default: JSON).
         maximum_timer_interval: longer timers are created as a chain of shorter ones.
         logger: where the engine reports what it does.
+        resumable_instances: how many unfinished orchestrations may keep their replayed state
+            (generator included) between turns, so that a turn whose history continues the
+            previous one applies only the events it has not seen. 0 (the default) replays every
+            turn from the start. Worth it only for backends that hand the same event objects back
+            turn after turn (the gRPC worker's history cache does).
     """
 
     def __init__(
@@ -79,6 +93,7 @@ class WorkerEngine:
         data_converter: DataConverter | None = None,
         maximum_timer_interval: timedelta | None = DEFAULT_MAXIMUM_TIMER_INTERVAL,
         logger: logging.Logger | None = None,
+        resumable_instances: int = 0,
     ) -> None:
         self.registry = registry
         self.data_converter = data_converter if data_converter is not None else JsonDataConverter()
@@ -88,6 +103,7 @@ class WorkerEngine:
             self.data_converter,
             maximum_timer_interval=maximum_timer_interval,
             logger=self.logger,
+            resumable_instances=resumable_instances,
         )
 
     def run_orchestrator(self, item: OrchestratorWorkItem) -> OrchestratorResult:
@@ -96,7 +112,9 @@ class WorkerEngine:
         Never raises for user errors: an unknown orchestrator, an exception or a
         non-deterministic change all end in a FAILED completion action.
         """
-        actions, custom_status = self._executor.execute(item.instance_id, item.past_events, item.new_events)
+        actions, custom_status = self._executor.execute(
+            item.instance_id, item.past_events, item.new_events, retries_take_new_ids=item.retries_take_new_ids
+        )
         return OrchestratorResult(item.instance_id, actions, custom_status)
 
     def run_activity(self, item: ActivityWorkItem) -> ActivityResult:

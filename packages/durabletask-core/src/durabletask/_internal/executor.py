@@ -1,6 +1,7 @@
 """The replay executor: runs an orchestrator generator through its history, then decides.
 
-Each turn starts from nothing: a fresh context and a fresh generator. Past events are replayed
+Each turn starts from nothing (unless the executor may resume parked turns, see
+``OrchestrationExecutor.execute``): a fresh context and a fresh generator. Past events are replayed
 (``is_replaying`` is True), then new events are applied; every event that answers an action must
 match the action the code issues at the same sequence id, or the turn fails with a
 NonDeterminismError. What remains unanswered is the turn's output.
@@ -9,6 +10,8 @@ NonDeterminismError. What remains unanswered is the turn's output.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -363,24 +366,51 @@ class OrchestrationExecutor:
         *,
         maximum_timer_interval: timedelta | None,
         logger: logging.Logger,
+        resumable_instances: int = 0,
     ) -> None:
         self._orchestrators = orchestrators
         self._converter = data_converter
         self._maximum_timer_interval = maximum_timer_interval
         self._logger = logger
+        self._parked_turns = _ParkedTurns(resumable_instances) if resumable_instances > 0 else None
 
     def execute(
         self,
         instance_id: str,
         past_events: Sequence[HistoryEvent],
         new_events: Sequence[HistoryEvent],
+        *,
+        retries_take_new_ids: bool = False,
     ) -> tuple[list[OrchestratorAction], str | None]:
-        """Replay ``past_events``, apply ``new_events``; return the actions and the custom status."""
-        ctx = ReplayContext(instance_id, self._converter, self._maximum_timer_interval)
-        turn = _Turn(ctx, self._converter, self._orchestrators, self._logger)
+        """Replay ``past_events``, apply ``new_events``; return the actions and the custom status.
+
+        ``retries_take_new_ids``: see :class:`~durabletask.engine.OrchestratorWorkItem`.
+
+        With ``resumable_instances``, an unfinished turn is kept, generator and all, and the
+        instance's next turn continues it from where it stopped instead of replaying from the
+        start, when its past events begin with the very event objects the kept turn consumed
+        (a backend that reuses its converted events between turns passes the same objects).
+        """
+        parked = self._parked_turns
+        resumed = parked.resume(instance_id, past_events, retries_take_new_ids) if parked is not None else None
+        consumed = 0
+        if resumed is not None:
+            turn, consumed = resumed
+            past_events = past_events[consumed:]
+        else:
+            context = ReplayContext(
+                instance_id, self._converter, self._maximum_timer_interval, retries_take_new_ids=retries_take_new_ids
+            )
+            turn = _Turn(context, self._converter, self._orchestrators, self._logger)
+        ctx = turn.ctx
+        park = False
         try:
             self._apply_all(turn, past_events, replaying=True)
             self._apply_all(turn, new_events, replaying=False)
+            actions = self._actions(ctx)
+            # Only a generator still waiting has anything to continue; a finished one is done.
+            park = parked is not None and ctx.completion is None and turn.generator is not None
+            consumed += len(past_events) + len(new_events)
         except NonDeterminismError as error:
             ctx.completion = None
             ctx.pending_actions.clear()
@@ -388,8 +418,12 @@ class OrchestrationExecutor:
             self._logger.warning("Orchestration '%s' failed: %s", instance_id, error)
             return [ctx.completion] if ctx.completion is not None else [], ctx.custom_status
         finally:
-            turn.close()
-        return self._actions(ctx), ctx.custom_status
+            last = new_events[-1] if new_events else past_events[-1] if past_events else None
+            if park and parked is not None and last is not None:
+                parked.park(instance_id, turn, consumed, last, retries_take_new_ids)
+            else:
+                turn.close()
+        return actions, ctx.custom_status
 
     @staticmethod
     def _apply_all(turn: _Turn, events: Iterable[HistoryEvent], *, replaying: bool) -> None:
@@ -416,6 +450,43 @@ class OrchestrationExecutor:
         actions: list[OrchestratorAction] = list(ctx.pending_actions.values())
         actions.append(completion)
         return actions
+
+
+class _ParkedTurns:
+    """Unfinished turns kept between an instance's turns, the least recently used dropped first.
+
+    A turn is taken out while it runs and parked again after, so two turns of one instance never
+    share one. It is resumed only when the new history begins with the very events it consumed:
+    the same event object (identity, not equality) at the position of the last one, which holds
+    only when the backend handed back the objects of the earlier turns unchanged.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._lock = threading.Lock()
+        self._turns: OrderedDict[str, tuple[_Turn, int, HistoryEvent, bool]] = OrderedDict()
+
+    def resume(
+        self, instance_id: str, past_events: Sequence[HistoryEvent], retries_take_new_ids: bool
+    ) -> tuple[_Turn, int] | None:
+        """The parked turn of ``instance_id`` and how many past events it consumed, if it fits."""
+        with self._lock:
+            entry = self._turns.pop(instance_id, None)
+        if entry is None:
+            return None
+        turn, consumed, last, retries = entry
+        if retries is retries_take_new_ids and len(past_events) >= consumed and past_events[consumed - 1] is last:
+            return turn, consumed
+        turn.close()
+        return None
+
+    def park(self, instance_id: str, turn: _Turn, consumed: int, last: HistoryEvent, retries: bool) -> None:
+        """Keep ``turn``, which has consumed ``consumed`` events, the last of them ``last``."""
+        with self._lock:
+            self._turns[instance_id] = (turn, consumed, last, retries)
+            evicted = self._turns.popitem(last=False)[1][0] if len(self._turns) > self._capacity else None
+        if evicted is not None:
+            evicted.close()
 
 
 # Raised events still matter after a continue-as-new: they are carried over to the next execution.

@@ -51,8 +51,11 @@ class ReplayContext(OrchestrationContext):
         instance_id: str,
         data_converter: DataConverter,
         maximum_timer_interval: timedelta | None,
+        *,
+        retries_take_new_ids: bool = False,
     ) -> None:
         self._instance_id = instance_id
+        self._retries_take_new_ids = retries_take_new_ids
         self._converter = data_converter
         self._maximum_timer_interval = maximum_timer_interval
         self._parent_instance_id: str | None = None
@@ -224,7 +227,7 @@ class ReplayContext(OrchestrationContext):
         action_id = self.next_id()
         child_id = instance_id if instance_id is not None else f"{self._instance_id}:{action_id:04x}"
         action = CreateSubOrchestrationAction(action_id, name, child_id, encoded, version)
-        return self._issue(action, return_type, f"sub-orchestration '{name}'", retry_policy)
+        return self._issue(action, return_type, f"sub-orchestration '{name}'", retry_policy, instance_id is None)
 
     def _issue(
         self,
@@ -232,6 +235,7 @@ class ReplayContext(OrchestrationContext):
         result_type: Any,
         description: str,
         retry_policy: RetryPolicy | None,
+        default_child_id: bool = False,
     ) -> CompletableTask[Any]:
         action_id = action.id
         task: CompletableTask[Any]
@@ -240,9 +244,22 @@ class ReplayContext(OrchestrationContext):
         else:
 
             def reschedule() -> None:
-                # A retry re-issues the same action under its original id, as the other SDKs do.
-                self.pending_actions[action_id] = action
-                self.pending_calls[action_id] = call
+                if not self._retries_take_new_ids:
+                    # A retry re-issues the same action under its original id, as the other SDKs do.
+                    self.pending_actions[action_id] = action
+                    self.pending_calls[action_id] = call
+                    return
+                # The backend keeps one result per id: this attempt is a new call with a new id
+                # (and, unless the caller named the child, a child instance id of its own).
+                retry_id = self.next_id()
+                retried: ScheduleTaskAction | CreateSubOrchestrationAction
+                if isinstance(action, CreateSubOrchestrationAction) and default_child_id:
+                    child_id = f"{self._instance_id}:{retry_id:04x}"
+                    retried = dataclasses.replace(action, id=retry_id, instance_id=child_id)
+                else:
+                    retried = dataclasses.replace(action, id=retry_id)
+                self.pending_actions[retry_id] = retried
+                self.pending_calls[retry_id] = call
 
             task = RetryableTask(retry_policy, self._now, reschedule)
         call = PendingCall(task, result_type, description)

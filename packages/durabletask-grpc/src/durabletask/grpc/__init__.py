@@ -15,7 +15,9 @@ engine to it. Most code reaches these classes through the core modules::
         instance_id = c.schedule_new_orchestration(sequence, input="Tokyo")
         state = c.wait_for_orchestration_completion(instance_id, timeout=30)
 
-The clients raise :class:`SidecarUnavailableError` when the sidecar cannot be reached, and
+The clients raise :class:`SidecarUnavailableError` when the sidecar cannot be reached,
+:class:`NotSupportedBySidecarError` for an operation the connected sidecar does not serve,
+:class:`MessageTooLargeError` for a payload over the sidecar's size limit, and
 core's :class:`~durabletask.client.OrchestrationAlreadyExistsError` and
 :class:`~durabletask.client.OrchestrationNotFoundError` (re-exported here) like every backend.
 Protobuf types never leave this package: callers only ever see core's types.
@@ -26,13 +28,17 @@ from __future__ import annotations
 from durabletask._internal.client_base import OrchestrationAlreadyExistsError, OrchestrationNotFoundError
 from durabletask.grpc._async_client import AsyncTaskHubGrpcClient
 from durabletask.grpc._client import TaskHubGrpcClient
+from durabletask.grpc._client_messages import InstanceIdPage
 from durabletask.grpc._concurrency import ConcurrencyOptions
-from durabletask.grpc._errors import SidecarUnavailableError
+from durabletask.grpc._errors import MessageTooLargeError, NotSupportedBySidecarError, SidecarUnavailableError
 from durabletask.grpc._worker import TaskHubGrpcWorker
 
 __all__ = [
     "AsyncTaskHubGrpcClient",
     "ConcurrencyOptions",
+    "InstanceIdPage",
+    "MessageTooLargeError",
+    "NotSupportedBySidecarError",
     "OrchestrationAlreadyExistsError",
     "OrchestrationNotFoundError",
     "SidecarUnavailableError",

@@ -18,9 +18,11 @@ from durabletask._internal.client_base import OrchestrationNotFoundError, Orches
 from durabletask._internal.naming import resolve_name
 from durabletask.grpc import _client_messages as messages
 from durabletask.grpc._channel import ChannelOptions, Metadata, SidecarAddress, open_aio_channel
+from durabletask.grpc._client_messages import InstanceIdPage
 from durabletask.grpc._errors import translate_rpc_error
 from durabletask.grpc._logging import configure_logger
 from durabletask.grpc._stub import AioSidecarStub, aio_sidecar_stub
+from durabletask.history import HistoryEvent
 from durabletask.serialization import DataConverter, JsonDataConverter
 
 if TYPE_CHECKING:
@@ -60,10 +62,13 @@ class AsyncTaskHubGrpcClient:
         secure_channel: bool = False,
         interceptors: Sequence[Any] | None = None,
         channel_options: ChannelOptions | None = None,
+        root_certificates: bytes | None = None,
         data_converter: DataConverter | None = None,
         default_version: str | None = None,
     ) -> None:
-        self._address = SidecarAddress.parse(host_address, secure_channel)
+        # Certificates to trust only make sense with TLS, so giving them asks for it.
+        self._address = SidecarAddress.parse(host_address, secure_channel or root_certificates is not None)
+        self._root_certificates = root_certificates
         self._logger = configure_logger("durabletask.client", logger, log_handler, log_formatter)
         self._owns_channel = channel is None
         self._channel = channel
@@ -181,10 +186,32 @@ class AsyncTaskHubGrpcClient:
         response = await self._call(lambda: stub.PurgeInstances(request, metadata=self._metadata), instance_id)
         return messages.purge_result(response)
 
+    async def get_orchestration_history(self, instance_id: str) -> list[HistoryEvent]:
+        """The instance's stored history, oldest event first (see ``TaskHubGrpcClient``)."""
+        request = messages.history_request(instance_id)
+        stub = self._stub()
+        response = await self._call(
+            lambda: stub.GetInstanceHistory(request, metadata=self._metadata), instance_id, "GetInstanceHistory"
+        )
+        return messages.history_from_response(response)
+
+    async def list_instance_ids(
+        self, *, page_size: int | None = None, continuation_token: str | None = None
+    ) -> InstanceIdPage:
+        """One page of the ids of the instances the sidecar stores (see ``TaskHubGrpcClient``)."""
+        request = messages.list_ids_request(page_size, continuation_token)
+        stub = self._stub()
+        response = await self._call(
+            lambda: stub.ListInstanceIDs(request, metadata=self._metadata), None, "ListInstanceIDs"
+        )
+        return messages.id_page(response)
+
     def _stub(self) -> AioSidecarStub:
         if self._stub_instance is None:
             # Opened here, inside a coroutine, so the channel belongs to the running loop.
-            self._channel = open_aio_channel(self._address, self._channel_options, self._interceptors)
+            self._channel = open_aio_channel(
+                self._address, self._channel_options, self._interceptors, self._root_certificates
+            )
             self._stub_instance = aio_sidecar_stub(self._channel)
         return self._stub_instance
 
@@ -210,11 +237,13 @@ class AsyncTaskHubGrpcClient:
             raise TimeoutError(f"Orchestration '{instance_id}' did not {goal} within {timeout} seconds.") from None
         return messages.state_from_response(instance_id, response, self.data_converter)
 
-    async def _call(self, invoke: Callable[[], Awaitable[_T]], instance_id: str | None = None) -> _T:
+    async def _call(
+        self, invoke: Callable[[], Awaitable[_T]], instance_id: str | None = None, operation: str | None = None
+    ) -> _T:
         try:
             return await invoke()
         except grpc.RpcError as error:
-            translated = translate_rpc_error(error, self._address.target, instance_id)
+            translated = translate_rpc_error(error, self._address.target, instance_id, operation)
             if translated is error:
                 raise
             raise translated from error

@@ -34,7 +34,16 @@ _HAS_PORT = re.compile(r"(:\d+|\]:\d+)$")
 
 # Histories grow with every event; gRPC's 4 MB default would make a long orchestration
 # undeliverable to its own worker. Callers can still set their own limit.
-_DEFAULT_OPTIONS: tuple[tuple[str, Any], ...] = (("grpc.max_receive_message_length", -1),)
+# A channel whose sidecar went away fails every call at once until its next reconnect attempt,
+# and gRPC spaces those attempts up to two minutes apart by default: a client would keep failing
+# long after its sidecar is back. Capping the spacing at 5 s (the worker's own backoff) makes a
+# client usable again within seconds of a sidecar restart.
+_DEFAULT_OPTIONS: tuple[tuple[str, Any], ...] = (
+    ("grpc.max_receive_message_length", -1),
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 5000),
+)
 
 
 @dataclass(frozen=True)
@@ -70,11 +79,16 @@ def open_channel(
     address: SidecarAddress,
     channel_options: ChannelOptions | None = None,
     interceptors: Sequence[Any] | None = None,
+    root_certificates: bytes | None = None,
 ) -> grpc.Channel:
-    """A blocking-API channel to the sidecar, wrapped in ``interceptors`` if any."""
+    """A blocking-API channel to the sidecar, wrapped in ``interceptors`` if any.
+
+    A TLS channel trusts ``root_certificates`` (PEM) when given, else the system's roots.
+    """
     options = merged_options(channel_options)
     if address.secure:
-        channel = grpc.secure_channel(address.target, grpc.ssl_channel_credentials(), options=options)
+        credentials = grpc.ssl_channel_credentials(root_certificates=root_certificates)
+        channel = grpc.secure_channel(address.target, credentials, options=options)
     else:
         channel = grpc.insecure_channel(address.target, options=options)
     if interceptors:
@@ -86,12 +100,12 @@ def open_aio_channel(
     address: SidecarAddress,
     channel_options: ChannelOptions | None = None,
     interceptors: Sequence[Any] | None = None,
+    root_certificates: bytes | None = None,
 ) -> grpc.aio.Channel:
     """An asyncio channel to the sidecar (create it on the event loop that will use it)."""
     options = merged_options(channel_options)
     chosen = list(interceptors) if interceptors else None
     if address.secure:
-        return grpc.aio.secure_channel(
-            address.target, grpc.ssl_channel_credentials(), options=options, interceptors=chosen
-        )
+        credentials = grpc.ssl_channel_credentials(root_certificates=root_certificates)
+        return grpc.aio.secure_channel(address.target, credentials, options=options, interceptors=chosen)
     return grpc.aio.insecure_channel(address.target, options=options, interceptors=chosen)

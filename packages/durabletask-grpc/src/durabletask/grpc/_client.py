@@ -20,9 +20,11 @@ from durabletask._internal.client_base import (
 )
 from durabletask.grpc import _client_messages as messages
 from durabletask.grpc._channel import ChannelOptions, Metadata, SidecarAddress, open_channel
+from durabletask.grpc._client_messages import InstanceIdPage
 from durabletask.grpc._errors import translate_rpc_error
 from durabletask.grpc._logging import configure_logger
 from durabletask.grpc._stub import SidecarStub, sidecar_stub
+from durabletask.history import HistoryEvent
 from durabletask.serialization import DataConverter
 
 if TYPE_CHECKING:
@@ -59,6 +61,8 @@ class TaskHubGrpcClient(OrchestrationClient):
         secure_channel: use TLS when the address has no scheme.
         interceptors: gRPC client interceptors wrapped around the channel.
         channel_options: gRPC channel arguments, e.g. ``[("grpc.max_send_message_length", n)]``.
+        root_certificates: PEM certificates to trust for TLS instead of the system's roots (for a
+            sidecar with a private or self-signed certificate); giving them turns TLS on.
         data_converter: how payloads are encoded (default: JSON).
         default_version: the version given to orchestrations started without one.
 
@@ -80,13 +84,17 @@ class TaskHubGrpcClient(OrchestrationClient):
         secure_channel: bool = False,
         interceptors: Sequence[Any] | None = None,
         channel_options: ChannelOptions | None = None,
+        root_certificates: bytes | None = None,
         data_converter: DataConverter | None = None,
         default_version: str | None = None,
     ) -> None:
-        self._address = SidecarAddress.parse(host_address, secure_channel)
+        # Certificates to trust only make sense with TLS, so giving them asks for it.
+        self._address = SidecarAddress.parse(host_address, secure_channel or root_certificates is not None)
         self._logger = configure_logger("durabletask.client", logger, log_handler, log_formatter)
         self._owns_channel = channel is None
-        self._channel = channel if channel is not None else open_channel(self._address, channel_options, interceptors)
+        if channel is None:
+            channel = open_channel(self._address, channel_options, interceptors, root_certificates)
+        self._channel = channel
         self._stub: SidecarStub = sidecar_stub(self._channel)
         self._metadata = tuple(metadata or ())
         self._default_version = default_version
@@ -203,6 +211,44 @@ class TaskHubGrpcClient(OrchestrationClient):
         response = self._call(lambda: self._stub.PurgeInstances(request, metadata=self._metadata), instance_id)
         return messages.purge_result(response)
 
+    def get_orchestration_history(self, instance_id: str) -> list[HistoryEvent]:
+        """The instance's stored history, oldest event first, in core's event types::
+
+            for event in c.get_orchestration_history(instance_id):
+                print(event.event_id, type(event).__name__)
+
+        Served by Dapr's sidecar; others raise :class:`~durabletask.grpc.NotSupportedBySidecarError`.
+        A missing instance raises :class:`OrchestrationNotFoundError` (or gives an empty list,
+        as the sidecar decides). Event kinds this SDK does not know read as ``UnknownEvent``.
+        """
+        request = messages.history_request(instance_id)
+        response = self._call(
+            lambda: self._stub.GetInstanceHistory(request, metadata=self._metadata), instance_id, "GetInstanceHistory"
+        )
+        return messages.history_from_response(response)
+
+    def list_instance_ids(
+        self, *, page_size: int | None = None, continuation_token: str | None = None
+    ) -> InstanceIdPage:
+        """One page of the ids of the instances the sidecar stores, in the sidecar's order::
+
+            page = c.list_instance_ids(page_size=100)
+            while True:
+                handle(page.instance_ids)
+                if page.continuation_token is None:
+                    break
+                page = c.list_instance_ids(page_size=100, continuation_token=page.continuation_token)
+
+        ``page_size`` is a request, not a promise: follow ``continuation_token`` until it is
+        ``None`` (Dapr's SQLite store ignores the size and returns every id in one page). Served
+        by Dapr's sidecar; others raise :class:`~durabletask.grpc.NotSupportedBySidecarError`.
+        """
+        request = messages.list_ids_request(page_size, continuation_token)
+        response = self._call(
+            lambda: self._stub.ListInstanceIDs(request, metadata=self._metadata), None, "ListInstanceIDs"
+        )
+        return messages.id_page(response)
+
     def _wait(
         self,
         method: UnaryUnaryMultiCallable[pb.GetInstanceRequest, pb.GetInstanceResponse],
@@ -225,11 +271,11 @@ class TaskHubGrpcClient(OrchestrationClient):
             raise TimeoutError(f"Orchestration '{instance_id}' did not {goal} within {timeout} seconds.") from None
         return messages.state_from_response(instance_id, response, self.data_converter)
 
-    def _call(self, invoke: Callable[[], _T], instance_id: str | None = None) -> _T:
+    def _call(self, invoke: Callable[[], _T], instance_id: str | None = None, operation: str | None = None) -> _T:
         try:
             return invoke()
         except grpc.RpcError as error:
-            translated = translate_rpc_error(error, self._address.target, instance_id)
+            translated = translate_rpc_error(error, self._address.target, instance_id, operation)
             if translated is error:
                 raise
             raise translated from error

@@ -6,9 +6,11 @@ differ only in how they wait; everything they send and receive is shaped here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from durabletask._internal.client_base import OrchestrationState, PurgeInstancesResult
+from durabletask.grpc._events import events_from_proto
 from durabletask.grpc._proto import orchestrator_service_pb2 as pb
 from durabletask.grpc._values import (
     read_optional_failure,
@@ -18,6 +20,7 @@ from durabletask.grpc._values import (
     write_payload,
     write_timestamp,
 )
+from durabletask.history import HistoryEvent
 from durabletask.serialization import DataConverter
 
 
@@ -98,3 +101,42 @@ def purge_result(response: pb.PurgeInstancesResponse) -> PurgeInstancesResult:
     """How many instances a purge removed (complete unless the sidecar says otherwise)."""
     is_complete = response.is_complete.value if response.HasField("is_complete") else True
     return PurgeInstancesResult(deleted_instance_count=response.deleted_instance_count, is_complete=is_complete)
+
+
+@dataclass(frozen=True)
+class InstanceIdPage:
+    """One page of :meth:`~durabletask.grpc.TaskHubGrpcClient.list_instance_ids`.
+
+    ``continuation_token`` is ``None`` on the last page; otherwise pass it back to get the next.
+    """
+
+    instance_ids: list[str]
+    continuation_token: str | None
+
+
+def list_ids_request(page_size: int | None, continuation_token: str | None) -> pb.ListInstanceIDsRequest:
+    """A request for one page of instance ids (all of them when ``page_size`` is ``None``)."""
+    if page_size is not None and page_size < 1:
+        raise ValueError(f"page_size must be at least 1, got {page_size}.")
+    request = pb.ListInstanceIDsRequest()
+    if page_size is not None:
+        request.page_size = page_size
+    if continuation_token is not None:
+        request.continuation_token = continuation_token
+    return request
+
+
+def id_page(response: pb.ListInstanceIDsResponse) -> InstanceIdPage:
+    """The ids in a response, and the token for the next page (``None`` on the last one)."""
+    token = response.continuation_token if response.HasField("continuation_token") else None
+    return InstanceIdPage(list(response.instance_ids), token or None)
+
+
+def history_request(instance_id: str) -> pb.GetInstanceHistoryRequest:
+    """A request for an instance's stored history."""
+    return pb.GetInstanceHistoryRequest(instance_id=instance_id)
+
+
+def history_from_response(response: pb.GetInstanceHistoryResponse) -> list[HistoryEvent]:
+    """The history in core's event types (kinds this SDK does not know read as ``UnknownEvent``)."""
+    return events_from_proto(response.events)

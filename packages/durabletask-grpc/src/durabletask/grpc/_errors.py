@@ -9,6 +9,8 @@ only :class:`SidecarUnavailableError` is particular to this transport.
 
 from __future__ import annotations
 
+import re
+
 import grpc
 
 from durabletask._internal.client_base import OrchestrationAlreadyExistsError, OrchestrationNotFoundError
@@ -26,16 +28,70 @@ class SidecarUnavailableError(ConnectionError):
         self.address = address
 
 
+class NotSupportedBySidecarError(NotImplementedError):
+    """The connected sidecar does not serve ``operation``.
+
+    Sidecars differ in what they serve: listing instance ids and reading an instance's history
+    work on Dapr's sidecar, while microsoft/durabletask-go v0.6.0 answers ``UNIMPLEMENTED``. The
+    call reached the sidecar and changed nothing; another sidecar may serve it.
+    """
+
+    def __init__(self, address: str, operation: str, details: str) -> None:
+        super().__init__(
+            f"The Durable Task sidecar at '{address}' does not support {operation}: {details}. "
+            "It is served by some sidecars only (for example Dapr's)."
+        )
+        self.address = address
+        self.operation = operation
+
+
+class MessageTooLargeError(ValueError):
+    """A request was larger than the sidecar accepts (4 MB unless the sidecar was told otherwise).
+
+    ``size`` and ``limit`` are in bytes (``None`` when the sidecar did not say). Nothing was
+    stored. Large data belongs elsewhere (a blob store, a database); pass a reference to it.
+    """
+
+    def __init__(self, address: str, details: str, size: int | None, limit: int | None) -> None:
+        measured = (
+            f"is {size:,} bytes, over its limit of {limit:,} bytes"
+            if size is not None and limit is not None
+            else f"is over its size limit ({details})"
+        )
+        super().__init__(
+            f"The request to the Durable Task sidecar at '{address}' {measured}. Keep payloads "
+            "smaller: store large data elsewhere and pass a reference to it."
+        )
+        self.address = address
+        self.size = size
+        self.limit = limit
+
+
+# grpc-go's wording, which both sidecars use: "received message larger than max (5242929 vs. 4194304)".
+_SIZES = re.compile(r"\((\d+) vs\. (\d+)\)")
+
+
+def _too_large(address: str, details: str) -> MessageTooLargeError:
+    sizes = _SIZES.search(details)
+    if sizes is None:
+        return MessageTooLargeError(address, details, None, None)
+    return MessageTooLargeError(address, details, int(sizes.group(1)), int(sizes.group(2)))
+
+
 _ALREADY_EXISTS_TEXT = "already exists"
 _NOT_FOUND_TEXTS = ("no such instance", "not found")
 
 
-def translate_rpc_error(error: grpc.RpcError, address: str, instance_id: str | None = None) -> Exception:
+def translate_rpc_error(
+    error: grpc.RpcError, address: str, instance_id: str | None = None, operation: str | None = None
+) -> Exception:
     """The error a caller should see for a failed call, or ``error`` itself when nothing fits.
 
     ``DEADLINE_EXCEEDED`` becomes ``TimeoutError``; an unreachable sidecar a
-    :class:`SidecarUnavailableError` naming ``address``; duplicate and missing instances (when
-    the call named one) core's errors for them.
+    :class:`SidecarUnavailableError` naming ``address``; ``UNIMPLEMENTED`` a
+    :class:`NotSupportedBySidecarError` naming ``operation`` (the RPC's name when given); a
+    request over the sidecar's size limit a :class:`MessageTooLargeError` naming both sizes;
+    duplicate and missing instances (when the call named one) core's errors for them.
     """
     unchanged: Exception = error  # typed here, whether or not grpc's type stubs are installed
     code = error.code() if callable(getattr(error, "code", None)) else None
@@ -45,6 +101,10 @@ def translate_rpc_error(error: grpc.RpcError, address: str, instance_id: str | N
         return TimeoutError(f"The Durable Task sidecar at '{address}' did not answer in time: {details}")
     if code == grpc.StatusCode.UNAVAILABLE:
         return SidecarUnavailableError(address, details)
+    if code == grpc.StatusCode.UNIMPLEMENTED:
+        return NotSupportedBySidecarError(address, operation or "this operation", details)
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED and "larger than max" in text:
+        return _too_large(address, details)
     if instance_id is None:
         return unchanged
     # Text is only trusted when the code says nothing more precise.

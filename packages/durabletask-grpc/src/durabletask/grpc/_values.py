@@ -38,7 +38,9 @@ def write_payload(value: str | None) -> wrappers_pb2.StringValue | None:
 
 def read_timestamp(stamp: timestamp_pb2.Timestamp) -> datetime:
     """A timezone-aware UTC datetime (microsecond precision, as Python keeps)."""
-    return EPOCH + timedelta(seconds=stamp.seconds, microseconds=stamp.nanos // 1000)
+    # Positional (days, seconds, microseconds): every event has a timestamp, and keywords make
+    # this a third slower. Flooring the nanoseconds keeps the exact microseconds the wire says.
+    return EPOCH + timedelta(0, stamp.seconds, stamp.nanos // 1000)
 
 
 def read_optional_timestamp(stamp: timestamp_pb2.Timestamp, present: bool) -> datetime | None:

@@ -6,20 +6,35 @@ A response always carries the work item's completion token unchanged: sidecars t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from durabletask._internal.failures import FailureDetails
 from durabletask.engine import ActivityResult, ActivityWorkItem, OrchestratorResult, OrchestratorWorkItem
 from durabletask.grpc._actions import action_to_proto
 from durabletask.grpc._events import events_from_proto
 from durabletask.grpc._proto import orchestrator_service_pb2 as pb
 from durabletask.grpc._values import read_payload, write_failure, write_payload
+from durabletask.history import HistoryEvent
 
 
-def orchestrator_item_from_proto(request: pb.OrchestratorRequest) -> OrchestratorWorkItem:
-    """One orchestrator turn, with its history in core's types."""
+def orchestrator_item_from_proto(
+    request: pb.OrchestratorRequest,
+    completion_token: str = "",
+    past_events: Sequence[HistoryEvent] | None = None,
+) -> OrchestratorWorkItem:
+    """One orchestrator turn, with its history in core's types.
+
+    Sidecars that hand out completion tokens (Dapr's) keep only the first result per task id, so
+    there each retry must be a new task: a token means ``retries_take_new_ids``. The choice is
+    the same for every turn of an instance, since a sidecar either sets tokens or never does.
+    ``past_events``, when given, are the request's past events already converted (by the
+    worker's history cache); otherwise they are converted here.
+    """
     return OrchestratorWorkItem(
         instance_id=request.instance_id,
-        past_events=events_from_proto(request.past_events),
+        past_events=events_from_proto(request.past_events) if past_events is None else past_events,
         new_events=events_from_proto(request.new_events),
+        retries_take_new_ids=bool(completion_token),
     )
 
 

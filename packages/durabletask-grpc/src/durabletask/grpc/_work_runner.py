@@ -15,9 +15,11 @@ from typing import TypeVar
 import grpc
 
 from durabletask._internal.failures import FailureDetails
+from durabletask.actions import CompleteOrchestrationAction
 from durabletask.engine import ActivityResult, WorkerEngine
 from durabletask.grpc._dispatcher import Work
 from durabletask.grpc._errors import describe_rpc_error
+from durabletask.grpc._history_cache import HistoryCache
 from durabletask.grpc._proto import orchestrator_service_pb2 as pb
 from durabletask.grpc._stub import SidecarStub
 from durabletask.grpc._work_items import (
@@ -41,10 +43,17 @@ class MessageTooLargeError(Exception):
 class WorkItemRunner:
     """Turns work items into answers with ``engine`` and sends them through a sidecar stub."""
 
-    def __init__(self, engine: WorkerEngine, metadata: tuple[tuple[str, str], ...], logger: logging.Logger) -> None:
+    def __init__(
+        self,
+        engine: WorkerEngine,
+        metadata: tuple[tuple[str, str], ...],
+        logger: logging.Logger,
+        history: HistoryCache | None = None,
+    ) -> None:
         self._engine = engine
         self._metadata = metadata
         self._logger = logger
+        self._history = history if history is not None else HistoryCache()
 
     def is_async_activity(self, name: str) -> bool:
         """Whether the activity ``name`` should run on the event loop."""
@@ -52,12 +61,22 @@ class WorkItemRunner:
 
     def run_orchestrator(self, request: pb.OrchestratorRequest, token: str, stub: SidecarStub) -> None:
         """Run one orchestrator turn and send its actions (never raises)."""
+        instance_id = request.instance_id
         try:
-            result = self._engine.run_orchestrator(orchestrator_item_from_proto(request))
+            history = self._history.past_events(instance_id, request.past_events)
+            item = orchestrator_item_from_proto(request, token, history)
+            result = self._engine.run_orchestrator(item)
             response = orchestrator_response(result, token)
-        except Exception as error:
-            self._logger.exception("Could not run a turn of orchestration '%s'.", request.instance_id)
-            response = orchestrator_failure_response(request.instance_id, error, token)
+        except Exception as error:  # its history left the cache with past_events(): nothing to drop
+            self._logger.exception("Could not run a turn of orchestration '%s'.", instance_id)
+            response = orchestrator_failure_response(instance_id, error, token)
+        else:
+            if any(type(action) is CompleteOrchestrationAction for action in result.actions):
+                self._history.forget(instance_id)  # finished, or restarting with a new history
+            else:
+                # What this turn saw is how the next turn's history begins.
+                history.extend(item.new_events)
+                self._history.remember(instance_id, history)
         self._send(
             stub.CompleteOrchestratorTask,
             response,

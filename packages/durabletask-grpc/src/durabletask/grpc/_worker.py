@@ -5,6 +5,13 @@ reads it for as long as it lasts, handing each item to the dispatcher without wa
 run. When the sidecar is not there yet, goes away or the stream breaks, the thread opens a fresh
 channel after a capped exponential backoff and carries on: a worker never stops pulling until
 :meth:`TaskHubGrpcWorker.stop` is called.
+
+Sidecars send an instance's whole history with every turn. Between turns the worker keeps, for
+up to a thousand unfinished instances, the history it converted (``_history_cache``) and the
+orchestrator's paused generator (core's ``resumable_instances``), so a turn converts and applies
+only the events recorded since (turns another worker served meanwhile included). A history that
+does not provably continue the kept one (a new execution, a turn dispatched again, an evicted
+instance) is replayed from the start, as without the cache.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from durabletask.grpc._channel import ChannelOptions, Metadata, SidecarAddress, 
 from durabletask.grpc._concurrency import ConcurrencyOptions
 from durabletask.grpc._dispatcher import WorkItemDispatcher
 from durabletask.grpc._errors import describe_rpc_error
+from durabletask.grpc._history_cache import HistoryCache
 from durabletask.grpc._logging import configure_logger
 from durabletask.grpc._proto import orchestrator_service_pb2 as pb
 from durabletask.grpc._stub import SidecarStub, sidecar_stub
@@ -36,6 +44,10 @@ from durabletask.serialization import DataConverter
 _START_WAIT_SECONDS = 5.0
 # Bounds the greeting, so that a hung sidecar cannot hold the connection thread for ever.
 _HELLO_TIMEOUT_SECONDS = 5.0
+# Orchestration instances whose converted history and replay state the worker keeps between turns.
+_RESUMABLE_INSTANCES = 1_000
+# grpc.experimental.ChannelOptions.SingleThreadedUnaryStream (the stubs do not declare it).
+_SINGLE_THREADED_STREAMS = "SingleThreadedUnaryStream"
 
 
 class TaskHubGrpcWorker(WorkerBase):
@@ -66,6 +78,8 @@ class TaskHubGrpcWorker(WorkerBase):
         secure_channel: use TLS when the address has no scheme.
         interceptors: gRPC client interceptors wrapped around each channel.
         channel_options: gRPC channel arguments, e.g. ``[("grpc.max_send_message_length", n)]``.
+        root_certificates: PEM certificates to trust for TLS instead of the system's roots (for a
+            sidecar with a private or self-signed certificate); giving them turns TLS on.
         concurrency_options: limits on work run at once (see :class:`ConcurrencyOptions`).
         maximum_timer_interval: longer durable timers are created as a chain of shorter ones.
         data_converter: how payloads are encoded (default: JSON).
@@ -82,12 +96,15 @@ class TaskHubGrpcWorker(WorkerBase):
         secure_channel: bool = False,
         interceptors: Sequence[Any] | None = None,
         channel_options: ChannelOptions | None = None,
+        root_certificates: bytes | None = None,
         concurrency_options: ConcurrencyOptions | None = None,
         maximum_timer_interval: timedelta | None = DEFAULT_MAXIMUM_TIMER_INTERVAL,
         data_converter: DataConverter | None = None,
     ) -> None:
         super().__init__()
-        self._address = SidecarAddress.parse(host_address, secure_channel)
+        # Certificates to trust only make sense with TLS, so giving them asks for it.
+        self._address = SidecarAddress.parse(host_address, secure_channel or root_certificates is not None)
+        self._root_certificates = root_certificates
         self._metadata = tuple(metadata or ())
         self._logger = configure_logger("durabletask.worker", logger, log_handler, log_formatter)
         self._interceptors = interceptors
@@ -137,8 +154,11 @@ class TaskHubGrpcWorker(WorkerBase):
             data_converter=self._data_converter,
             maximum_timer_interval=self._maximum_timer_interval,
             logger=self._logger,
+            # The history cache hands each turn the previous turn's event objects, so the engine
+            # can continue an instance's parked turn instead of replaying its whole history.
+            resumable_instances=_RESUMABLE_INSTANCES,
         )
-        self._runner = WorkItemRunner(engine, self._metadata, self._logger)
+        self._runner = WorkItemRunner(engine, self._metadata, self._logger, HistoryCache(_RESUMABLE_INSTANCES))
         self._dispatcher = WorkItemDispatcher(self._concurrency_options, self._logger)
         self._stopping.clear()
         self._first_attempt_done.clear()
@@ -182,7 +202,7 @@ class TaskHubGrpcWorker(WorkerBase):
     def _pull_work_items(self) -> None:
         backoff = ReconnectBackoff()
         while not self._stopping.is_set():
-            channel = open_channel(self._address, self._channel_options, self._interceptors)
+            channel = open_channel(self._address, self._stream_options(), self._interceptors, self._root_certificates)
             with self._lock:
                 if self._stopping.is_set():
                     channel.close()
@@ -226,6 +246,15 @@ class TaskHubGrpcWorker(WorkerBase):
             attempts,
             delay,
         )
+
+    def _stream_options(self) -> list[tuple[str, Any]]:
+        # The work item stream is read by one thread only. By default gRPC delivers a stream's
+        # messages through a channel-wide polling thread that then wakes the reader: two thread
+        # hand-offs per work item. Single-threaded streams let the reader poll for itself.
+        given = list(self._channel_options or ())
+        if all(name != _SINGLE_THREADED_STREAMS for name, _ in given):
+            given.append((_SINGLE_THREADED_STREAMS, 1))
+        return given
 
     def _serve(self, channel: grpc.Channel, backoff: ReconnectBackoff) -> str:
         """Say Hello, then read the work item stream until it ends; returns why it ended."""

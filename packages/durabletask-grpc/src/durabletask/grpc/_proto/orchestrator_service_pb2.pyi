@@ -619,3 +619,31 @@ class PurgeInstancesResponse(_message.Message):
     deleted_instance_count: int
     is_complete: _wrappers_pb2.BoolValue
     def __init__(self, deleted_instance_count: _Optional[int] = ..., is_complete: _Optional[_Union[_wrappers_pb2.BoolValue, _Mapping]] = ...) -> None: ...
+
+class ListInstanceIDsRequest(_message.Message):
+    __slots__ = ("continuation_token", "page_size")
+    CONTINUATION_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    continuation_token: str
+    page_size: int
+    def __init__(self, continuation_token: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ListInstanceIDsResponse(_message.Message):
+    __slots__ = ("instance_ids", "continuation_token")
+    INSTANCE_IDS_FIELD_NUMBER: _ClassVar[int]
+    CONTINUATION_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    instance_ids: _containers.RepeatedScalarFieldContainer[str]
+    continuation_token: str
+    def __init__(self, instance_ids: _Optional[_Iterable[str]] = ..., continuation_token: _Optional[str] = ...) -> None: ...
+
+class GetInstanceHistoryRequest(_message.Message):
+    __slots__ = ("instance_id",)
+    INSTANCE_ID_FIELD_NUMBER: _ClassVar[int]
+    instance_id: str
+    def __init__(self, instance_id: _Optional[str] = ...) -> None: ...
+
+class GetInstanceHistoryResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[HistoryEvent]
+    def __init__(self, events: _Optional[_Iterable[_Union[HistoryEvent, _Mapping]]] = ...) -> None: ...

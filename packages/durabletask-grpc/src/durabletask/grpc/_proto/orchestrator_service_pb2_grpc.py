@@ -9,7 +9,7 @@ from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 
 class TaskHubSidecarServiceStub(object):
-    """The methods every supported sidecar serves; nothing else is listed.
+    """The methods this SDK calls. Every supported sidecar serves all but the two marked otherwise.
     """
 
     def __init__(self, channel):
@@ -68,6 +68,16 @@ class TaskHubSidecarServiceStub(object):
                 request_serializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.PurgeInstancesRequest.SerializeToString,
                 response_deserializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.PurgeInstancesResponse.FromString,
                 )
+        self.ListInstanceIDs = channel.unary_unary(
+                '/TaskHubSidecarService/ListInstanceIDs',
+                request_serializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.ListInstanceIDsRequest.SerializeToString,
+                response_deserializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.ListInstanceIDsResponse.FromString,
+                )
+        self.GetInstanceHistory = channel.unary_unary(
+                '/TaskHubSidecarService/GetInstanceHistory',
+                request_serializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.GetInstanceHistoryRequest.SerializeToString,
+                response_deserializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.GetInstanceHistoryResponse.FromString,
+                )
         self.GetWorkItems = channel.unary_stream(
                 '/TaskHubSidecarService/GetWorkItems',
                 request_serializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.GetWorkItemsRequest.SerializeToString,
@@ -86,7 +96,7 @@ class TaskHubSidecarServiceStub(object):
 
 
 class TaskHubSidecarServiceServicer(object):
-    """The methods every supported sidecar serves; nothing else is listed.
+    """The methods this SDK calls. Every supported sidecar serves all but the two marked otherwise.
     """
 
     def Hello(self, request, context):
@@ -145,6 +155,19 @@ class TaskHubSidecarServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def PurgeInstances(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInstanceIDs(self, request, context):
+        """Only some sidecars serve these two (Dapr's); the others answer UNIMPLEMENTED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetInstanceHistory(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -222,6 +245,16 @@ def add_TaskHubSidecarServiceServicer_to_server(servicer, server):
                     request_deserializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.PurgeInstancesRequest.FromString,
                     response_serializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.PurgeInstancesResponse.SerializeToString,
             ),
+            'ListInstanceIDs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInstanceIDs,
+                    request_deserializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.ListInstanceIDsRequest.FromString,
+                    response_serializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.ListInstanceIDsResponse.SerializeToString,
+            ),
+            'GetInstanceHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInstanceHistory,
+                    request_deserializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.GetInstanceHistoryRequest.FromString,
+                    response_serializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.GetInstanceHistoryResponse.SerializeToString,
+            ),
             'GetWorkItems': grpc.unary_stream_rpc_method_handler(
                     servicer.GetWorkItems,
                     request_deserializer=durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.GetWorkItemsRequest.FromString,
@@ -245,7 +278,7 @@ def add_TaskHubSidecarServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class TaskHubSidecarService(object):
-    """The methods every supported sidecar serves; nothing else is listed.
+    """The methods this SDK calls. Every supported sidecar serves all but the two marked otherwise.
     """
 
     @staticmethod
@@ -415,6 +448,40 @@ class TaskHubSidecarService(object):
         return grpc.experimental.unary_unary(request, target, '/TaskHubSidecarService/PurgeInstances',
             durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.PurgeInstancesRequest.SerializeToString,
             durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.PurgeInstancesResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListInstanceIDs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/TaskHubSidecarService/ListInstanceIDs',
+            durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.ListInstanceIDsRequest.SerializeToString,
+            durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.ListInstanceIDsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetInstanceHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/TaskHubSidecarService/GetInstanceHistory',
+            durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.GetInstanceHistoryRequest.SerializeToString,
+            durabletask_dot_grpc_dot___proto_dot_orchestrator__service__pb2.GetInstanceHistoryResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
