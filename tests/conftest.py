@@ -59,19 +59,22 @@ def hub(request: pytest.FixtureRequest) -> Iterator[Hub]:
             long_wait=timedelta(hours=24),
             short_wait=timedelta(minutes=5),
             wait_timeout=10,
+            read_history=backend.get_history,
         )
     else:
         address = request.getfixturevalue(f"{request.param}_sidecar_address")
         from durabletask.client import TaskHubGrpcClient
         from durabletask.worker import TaskHubGrpcWorker
 
+        grpc_client = TaskHubGrpcClient(host_address=address)
         hub = Hub(
             request.param,
-            TaskHubGrpcClient(host_address=address),
+            grpc_client,
             lambda: TaskHubGrpcWorker(host_address=address),
             long_wait=timedelta(seconds=3),
             short_wait=timedelta(seconds=1),
             wait_timeout=60,
+            read_history=grpc_client.get_orchestration_history,
         )
     try:
         yield hub

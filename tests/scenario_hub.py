@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from durabletask.client import OrchestrationClient
+from durabletask.history import HistoryEvent
 from durabletask.worker import WorkerBase
 
 
@@ -22,6 +23,7 @@ class Hub:
     long_wait: timedelta
     short_wait: timedelta
     wait_timeout: float
+    read_history: Callable[[str], list[HistoryEvent]]
     workers: list[WorkerBase] = field(default_factory=list)
 
     def worker(self, *functions: Callable[..., Any], orchestrators: tuple[Callable[..., Any], ...] = ()) -> WorkerBase:
