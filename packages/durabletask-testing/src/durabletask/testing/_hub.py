@@ -150,7 +150,9 @@ class Hub:
                 if is_reached(instance.status):
                     return instance.state(fetch_payloads=fetch_payloads, data_converter=self.data_converter)
                 if time.monotonic() >= deadline:
-                    raise TimeoutError(f"Orchestration '{instance_id}' is still {instance.status} after {timeout} s.")
+                    raise TimeoutError(
+                        f"Orchestration '{instance_id}' is still {instance.status} after {timeout} s: {self._why_stuck()}."
+                    )
                 if self._skip_to_next_due_time():
                     continue
                 self._block_until_changed(instance, deadline, timeout)
