@@ -150,8 +150,9 @@ class Hub:
                 if is_reached(instance.status):
                     return instance.state(fetch_payloads=fetch_payloads, data_converter=self.data_converter)
                 if time.monotonic() >= deadline:
+                    why = self._why_stuck()
                     raise TimeoutError(
-                        f"Orchestration '{instance_id}' is still {instance.status} after {timeout} s: {self._why_stuck()}."
+                        f"Orchestration '{instance_id}' is still {instance.status} after {timeout} s: {why}."
                     )
                 if self._skip_to_next_due_time():
                     continue
