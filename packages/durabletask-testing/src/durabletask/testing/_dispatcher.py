@@ -29,7 +29,6 @@ from durabletask.client import OrchestrationAlreadyExistsError, OrchestrationSta
 from durabletask.engine import ActivityWorkItem, OrchestratorResult, OrchestratorWorkItem, WorkerEngine
 from durabletask.history import (
     EventSent,
-    ExecutionCompleted,
     ExecutionResumed,
     ExecutionStarted,
     ExecutionSuspended,
@@ -41,9 +40,8 @@ from durabletask.history import (
     SubOrchestrationInstanceFailed,
     TaskCompleted,
     TaskFailed,
-    TaskScheduled,
-    TimerCreated,
 )
+from durabletask.testing._recording import event_for
 from durabletask.testing._store import ActivityCall, Instance, InstanceStore, OrchestratorTurn
 
 _logger = logging.getLogger("durabletask.testing")
@@ -174,44 +172,16 @@ class Dispatcher:
                 )
 
     def _apply_action(self, instance: Instance, action: OrchestratorAction, now: datetime) -> None:
-        store = self._store
+        instance.history.append(event_for(action, now))
         if isinstance(action, ScheduleTaskAction):
-            instance.history.append(
-                TaskScheduled(
-                    event_id=action.id,
-                    timestamp=now,
-                    name=action.name,
-                    input=action.input,
-                    version=action.version,
-                    tags=dict(action.tags or {}),
-                )
+            self._store.enqueue_activity(
+                ActivityCall(instance, instance.execution_id, action.id, action.name, action.input)
             )
-            store.enqueue_activity(ActivityCall(instance, instance.execution_id, action.id, action.name, action.input))
         elif isinstance(action, CreateTimerAction):
-            instance.history.append(TimerCreated(event_id=action.id, timestamp=now, fire_at=action.fire_at))
-            store.schedule_timer(instance, action.id, action.fire_at)
+            self._store.schedule_timer(instance, action.id, action.fire_at)
         elif isinstance(action, CreateSubOrchestrationAction):
-            instance.history.append(
-                SubOrchestrationInstanceCreated(
-                    event_id=action.id,
-                    timestamp=now,
-                    name=action.name,
-                    instance_id=action.instance_id,
-                    input=action.input,
-                    version=action.version,
-                )
-            )
             self._start_child(instance, action, now)
         elif isinstance(action, SendEventAction):
-            instance.history.append(
-                EventSent(
-                    event_id=action.id,
-                    timestamp=now,
-                    instance_id=action.instance_id,
-                    name=action.name,
-                    input=action.data,
-                )
-            )
             self._send_event(action, now)
         else:
             self._complete(instance, action, now)
@@ -245,15 +215,6 @@ class Dispatcher:
         self._store.deliver(target, delivered)
 
     def _complete(self, instance: Instance, action: CompleteOrchestrationAction, now: datetime) -> None:
-        instance.history.append(
-            ExecutionCompleted(
-                event_id=action.id,
-                timestamp=now,
-                status=action.status,
-                result=action.result,
-                failure_details=action.failure_details,
-            )
-        )
         instance.status = action.status
         instance.output = action.result
         instance.failure_details = action.failure_details

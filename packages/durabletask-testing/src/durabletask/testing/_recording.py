@@ -2,8 +2,8 @@
 
 When a turn returns ``ScheduleTaskAction(2, "charge", ...)`` the sidecar appends
 ``TaskScheduled(event_id=2, name="charge", ...)`` to the history; a later replay checks the code's
-action against that event. The simulated sidecar of the determinism checks records actions with
-:func:`event_for`, and the replayer turns a recorded history back into actions with
+action against that event. The in-memory backend and the simulated sidecar of the determinism
+checks record actions with :func:`event_for`, and the replayer turns a recorded history back into actions with
 :func:`action_for` so both compare actions with actions.
 """
 
