@@ -180,11 +180,12 @@ class OrchestrationClient(ABC):
     def purge_orchestration(self, instance_id: str, recursive: bool = True) -> PurgeInstancesResult:
         """Delete a finished instance's state and history."""
 
-    def _encode_start(
-        self, orchestrator: Callable[..., Any] | str, input: Any, instance_id: str | None
-    ) -> tuple[str, str, str | None]:
-        """Name, instance id and encoded input for a new orchestration (raises before any I/O)."""
-        name = resolve_name(orchestrator)
-        encoded = self.data_converter.serialize(input)
-        resolved_id = instance_id if instance_id else uuid.uuid4().hex
-        return name, resolved_id, encoded
+
+def encode_start(
+    data_converter: DataConverter, orchestrator: Callable[..., Any] | str, input: Any, instance_id: str | None
+) -> tuple[str, str, str | None]:
+    """Name, instance id and encoded input for a new orchestration (raises before any I/O)."""
+    name = resolve_name(orchestrator)
+    encoded = data_converter.serialize(input)
+    resolved_id = instance_id if instance_id else uuid.uuid4().hex
+    return name, resolved_id, encoded

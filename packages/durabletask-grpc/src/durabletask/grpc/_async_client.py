@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from types import TracebackType
@@ -14,12 +13,16 @@ import grpc
 import grpc.aio
 from google.protobuf import empty_pb2
 
-from durabletask._internal.client_base import OrchestrationNotFoundError, OrchestrationState, PurgeInstancesResult
-from durabletask._internal.naming import resolve_name
+from durabletask._internal.client_base import (
+    OrchestrationNotFoundError,
+    OrchestrationState,
+    PurgeInstancesResult,
+    encode_start,
+)
 from durabletask.grpc import _client_messages as messages
 from durabletask.grpc._channel import ChannelOptions, Metadata, SidecarAddress, open_aio_channel
 from durabletask.grpc._client_messages import InstanceIdPage
-from durabletask.grpc._errors import translate_rpc_error
+from durabletask.grpc._errors import translate_rpc_error, wait_failure
 from durabletask.grpc._logging import configure_logger
 from durabletask.grpc._stub import AioSidecarStub, aio_sidecar_stub
 from durabletask.history import HistoryEvent
@@ -31,9 +34,6 @@ if TYPE_CHECKING:
     from durabletask.grpc._proto import orchestrator_service_pb2 as pb
 
 _T = TypeVar("_T")
-
-# A wait that ends this close to its deadline ended because of it.
-_DEADLINE_SLACK_SECONDS = 0.05
 
 
 class AsyncTaskHubGrpcClient:
@@ -66,8 +66,7 @@ class AsyncTaskHubGrpcClient:
         data_converter: DataConverter | None = None,
         default_version: str | None = None,
     ) -> None:
-        # Certificates to trust only make sense with TLS, so giving them asks for it.
-        self._address = SidecarAddress.parse(host_address, secure_channel or root_certificates is not None)
+        self._address = SidecarAddress.parse(host_address, secure_channel, root_certificates)
         self._root_certificates = root_certificates
         self._logger = configure_logger("durabletask.client", logger, log_handler, log_formatter)
         self._owns_channel = channel is None
@@ -117,9 +116,7 @@ class AsyncTaskHubGrpcClient:
         version: str | None = None,
     ) -> str:
         """Start an orchestration and return its instance id (a new random one if not given)."""
-        name = resolve_name(orchestrator)
-        encoded = self.data_converter.serialize(input)
-        resolved_id = instance_id if instance_id else uuid.uuid4().hex
+        name, resolved_id, encoded = encode_start(self.data_converter, orchestrator, input, instance_id)
         request = messages.start_request(
             name, resolved_id, encoded, start_at, tags, version if version is not None else self._default_version
         )
@@ -231,10 +228,10 @@ class AsyncTaskHubGrpcClient:
         except OrchestrationNotFoundError:
             return None
         except (TimeoutError, grpc.RpcError) as error:
-            # Sidecars notice the deadline first and answer CANCELLED rather than DEADLINE_EXCEEDED.
-            if isinstance(error, grpc.RpcError) and time.monotonic() < deadline - _DEADLINE_SLACK_SECONDS:
+            failure = wait_failure(error, deadline, instance_id, goal, timeout)
+            if failure is error:
                 raise
-            raise TimeoutError(f"Orchestration '{instance_id}' did not {goal} within {timeout} seconds.") from None
+            raise failure from None
         return messages.state_from_response(instance_id, response, self.data_converter)
 
     async def _call(

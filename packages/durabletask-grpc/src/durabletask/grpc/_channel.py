@@ -54,8 +54,13 @@ class SidecarAddress:
     secure: bool
 
     @classmethod
-    def parse(cls, host_address: str | None, secure_channel: bool = False) -> SidecarAddress:
-        """Read ``host_address`` (default ``localhost:4001``); a scheme overrides ``secure_channel``."""
+    def parse(
+        cls, host_address: str | None, secure_channel: bool = False, root_certificates: bytes | None = None
+    ) -> SidecarAddress:
+        """Read ``host_address`` (default ``localhost:4001``); a scheme overrides ``secure_channel``.
+
+        Certificates to trust only make sense with TLS, so giving ``root_certificates`` asks for it.
+        """
         address = (host_address or DEFAULT_HOST_ADDRESS).strip()
         lowered = address.lower()
         for schemes, secure, default_port in ((_SECURE_SCHEMES, True, 443), (_PLAIN_SCHEMES, False, 80)):
@@ -65,7 +70,7 @@ class SidecarAddress:
                     if not _HAS_PORT.search(host):
                         host = f"{host}:{default_port}"
                     return cls(target=host, secure=secure)
-        return cls(target=address, secure=secure_channel)
+        return cls(target=address, secure=secure_channel or root_certificates is not None)
 
 
 def merged_options(channel_options: ChannelOptions | None) -> list[tuple[str, Any]]:

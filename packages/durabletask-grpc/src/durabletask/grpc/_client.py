@@ -17,11 +17,12 @@ from durabletask._internal.client_base import (
     OrchestrationNotFoundError,
     OrchestrationState,
     PurgeInstancesResult,
+    encode_start,
 )
 from durabletask.grpc import _client_messages as messages
 from durabletask.grpc._channel import ChannelOptions, Metadata, SidecarAddress, open_channel
 from durabletask.grpc._client_messages import InstanceIdPage
-from durabletask.grpc._errors import translate_rpc_error
+from durabletask.grpc._errors import translate_rpc_error, wait_failure
 from durabletask.grpc._logging import configure_logger
 from durabletask.grpc._stub import SidecarStub, sidecar_stub
 from durabletask.history import HistoryEvent
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
     from durabletask.grpc._proto import orchestrator_service_pb2 as pb
 
 _T = TypeVar("_T")
-
-# A wait that ends this close to its deadline ended because of it.
-_DEADLINE_SLACK_SECONDS = 0.05
 
 
 class TaskHubGrpcClient(OrchestrationClient):
@@ -88,8 +86,7 @@ class TaskHubGrpcClient(OrchestrationClient):
         data_converter: DataConverter | None = None,
         default_version: str | None = None,
     ) -> None:
-        # Certificates to trust only make sense with TLS, so giving them asks for it.
-        self._address = SidecarAddress.parse(host_address, secure_channel or root_certificates is not None)
+        self._address = SidecarAddress.parse(host_address, secure_channel, root_certificates)
         self._logger = configure_logger("durabletask.client", logger, log_handler, log_formatter)
         self._owns_channel = channel is None
         if channel is None:
@@ -141,7 +138,7 @@ class TaskHubGrpcClient(OrchestrationClient):
         ``start_at`` delays the first turn; ``tags`` are stored by sidecars that keep tags and
         ignored by the others. Raises :class:`OrchestrationAlreadyExistsError` if the id is taken.
         """
-        name, resolved_id, encoded = self._encode_start(orchestrator, input, instance_id)
+        name, resolved_id, encoded = encode_start(self.data_converter, orchestrator, input, instance_id)
         request = messages.start_request(
             name, resolved_id, encoded, start_at, tags, version if version is not None else self._default_version
         )
@@ -265,10 +262,10 @@ class TaskHubGrpcClient(OrchestrationClient):
         except OrchestrationNotFoundError:
             return None
         except (TimeoutError, grpc.RpcError) as error:
-            # Sidecars notice the deadline first and answer CANCELLED rather than DEADLINE_EXCEEDED.
-            if isinstance(error, grpc.RpcError) and time.monotonic() < deadline - _DEADLINE_SLACK_SECONDS:
+            failure = wait_failure(error, deadline, instance_id, goal, timeout)
+            if failure is error:
                 raise
-            raise TimeoutError(f"Orchestration '{instance_id}' did not {goal} within {timeout} seconds.") from None
+            raise failure from None
         return messages.state_from_response(instance_id, response, self.data_converter)
 
     def _call(self, invoke: Callable[[], _T], instance_id: str | None = None, operation: str | None = None) -> _T:

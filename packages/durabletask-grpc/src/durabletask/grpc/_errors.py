@@ -10,6 +10,7 @@ only :class:`SidecarUnavailableError` is particular to this transport.
 from __future__ import annotations
 
 import re
+import time
 
 import grpc
 
@@ -121,3 +122,20 @@ def describe_rpc_error(error: grpc.RpcError) -> str:
     code = error.code() if callable(getattr(error, "code", None)) else None
     details = error.details() if callable(getattr(error, "details", None)) else str(error)
     return f"{code.name if code is not None else 'error'}: {details}"
+
+
+# A wait that ends this close to its deadline ended because of it.
+_DEADLINE_SLACK_SECONDS = 0.05
+
+
+def wait_failure(
+    error: TimeoutError | grpc.RpcError, deadline: float, instance_id: str, goal: str, timeout: float
+) -> BaseException:
+    """What a failed Wait* call raises: ``error`` itself, or ``TimeoutError`` if the deadline ended it.
+
+    Sidecars notice the deadline first and answer CANCELLED rather than DEADLINE_EXCEEDED, so any
+    error that arrives at the deadline (``deadline`` is a ``time.monotonic()`` value) is a timeout.
+    """
+    if isinstance(error, grpc.RpcError) and time.monotonic() < deadline - _DEADLINE_SLACK_SECONDS:
+        return error
+    return TimeoutError(f"Orchestration '{instance_id}' did not {goal} within {timeout} seconds.")

@@ -102,8 +102,7 @@ class TaskHubGrpcWorker(WorkerBase):
         data_converter: DataConverter | None = None,
     ) -> None:
         super().__init__()
-        # Certificates to trust only make sense with TLS, so giving them asks for it.
-        self._address = SidecarAddress.parse(host_address, secure_channel or root_certificates is not None)
+        self._address = SidecarAddress.parse(host_address, secure_channel, root_certificates)
         self._root_certificates = root_certificates
         self._metadata = tuple(metadata or ())
         self._logger = configure_logger("durabletask.worker", logger, log_handler, log_formatter)

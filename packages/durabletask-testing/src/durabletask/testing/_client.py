@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from durabletask._internal.client_base import encode_start
 from durabletask.client import OrchestrationClient, OrchestrationState, OrchestrationStatus, PurgeInstancesResult
 from durabletask.history import EventRaised, ExecutionResumed, ExecutionSuspended, ExecutionTerminated
 from durabletask.testing._hub import Hub
@@ -47,7 +48,7 @@ class InMemoryClient(OrchestrationClient):
         With ``start_at`` (a naive datetime counts as UTC), the instance stays PENDING until the
         virtual clock reaches that moment.
         """
-        name, resolved_id, encoded = self._encode_start(orchestrator, input, instance_id)
+        name, resolved_id, encoded = encode_start(self.data_converter, orchestrator, input, instance_id)
         self._hub.create(name, resolved_id, encoded, start_at=start_at, version=version, tags=tags)
         return resolved_id
 
