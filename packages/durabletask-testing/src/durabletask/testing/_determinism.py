@@ -30,10 +30,10 @@ from durabletask.engine import OrchestratorWorkItem, WorkerEngine
 from durabletask.serialization import DataConverter
 from durabletask.testing._choices import DrawnChoices, draw_if_strategy
 from durabletask.testing._diff import executor_failure, first_mismatch
-from durabletask.testing._engine import quiet_engine
+from durabletask.testing._engine import quiet_engine, registry_of
 from durabletask.testing._report import Discovery, Finding, render
 from durabletask.testing._simulation import Run, SimulationOptions, Simulator
-from durabletask.worker import DEFAULT_MAXIMUM_TIMER_INTERVAL, Registry
+from durabletask.worker import DEFAULT_MAXIMUM_TIMER_INTERVAL
 
 DEFAULT_MAX_EXAMPLES = 50
 """Interleavings tried by default: enough to find order-dependent bugs, fast enough for every test run."""
@@ -107,12 +107,7 @@ def assert_deterministic(
     Raises:
         AssertionError: the orchestrator is not deterministic; the message says where and how.
     """
-    registry = Registry()
-    name = registry.add_orchestrator(orchestrator)
-    for other in orchestrators:
-        registry.add_orchestrator(other)
-    for activity in activities:
-        registry.add_activity(activity)
+    name, registry = registry_of(orchestrator, orchestrators, activities)
     engine = quiet_engine(registry, data_converter=data_converter, maximum_timer_interval=maximum_timer_interval)
     options = SimulationOptions(
         events=dict(events or {}),

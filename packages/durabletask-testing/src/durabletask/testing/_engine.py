@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 from durabletask.engine import WorkerEngine
 from durabletask.serialization import DataConverter
@@ -30,3 +32,18 @@ def quiet_engine(
         maximum_timer_interval=maximum_timer_interval,
         logger=logger,
     )
+
+
+def registry_of(
+    orchestrator: Callable[..., Any],
+    orchestrators: Iterable[Callable[..., Any]],
+    activities: Iterable[Callable[..., Any]],
+) -> tuple[str, Registry]:
+    """A registry holding every function given, and the name ``orchestrator`` is registered under."""
+    registry = Registry()
+    name = registry.add_orchestrator(orchestrator)
+    for other in orchestrators:
+        registry.add_orchestrator(other)
+    for activity in activities:
+        registry.add_activity(activity)
+    return name, registry

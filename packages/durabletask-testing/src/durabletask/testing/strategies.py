@@ -30,9 +30,9 @@ from durabletask import history as h
 from durabletask.client import OrchestrationStatus
 from durabletask.task import FailureDetails
 from durabletask.testing._choices import DrawnChoices, draw_if_strategy
-from durabletask.testing._engine import quiet_engine
+from durabletask.testing._engine import quiet_engine, registry_of
 from durabletask.testing._simulation import SimulationOptions, Simulator
-from durabletask.worker import DEFAULT_MAXIMUM_TIMER_INTERVAL, Registry
+from durabletask.worker import DEFAULT_MAXIMUM_TIMER_INTERVAL
 
 __all__ = ["failure_details", "histories", "history_events", "json_values", "timestamps"]
 
@@ -108,12 +108,7 @@ def histories(
     The arguments are those of :func:`~durabletask.testing.assert_deterministic`: ``input`` a value
     or a strategy; ``events`` and ``results`` map names to values or strategies.
     """
-    registry = Registry()
-    name = registry.add_orchestrator(orchestrator)
-    for other in orchestrators:
-        registry.add_orchestrator(other)
-    for activity in activities:
-        registry.add_activity(activity)
+    name, registry = registry_of(orchestrator, orchestrators, activities)
     engine = quiet_engine(registry, data_converter=None, maximum_timer_interval=DEFAULT_MAXIMUM_TIMER_INTERVAL)
     options = SimulationOptions(events=dict(events or {}), results=dict(results or {}), max_turns=max_turns)
 
