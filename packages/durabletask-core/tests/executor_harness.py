@@ -129,9 +129,12 @@ def output(actions: Sequence[OrchestratorAction]) -> Any:
 ReplayFactory = Callable[..., Replay]
 
 
-@pytest.fixture
-def replay() -> ReplayFactory:
-    """``replay(orchestrator, input=None, activities=(), orchestrators=())`` -> a :class:`Replay`."""
+EngineFactory = Callable[[Registry, timedelta | None], WorkerEngine]
+
+
+def replay_factory(new_engine: EngineFactory) -> ReplayFactory:
+    """``replay(orchestrator, input=None, activities=(), orchestrators=())`` -> a :class:`Replay`
+    on an engine made by ``new_engine(registry, maximum_timer_interval)``."""
 
     def make(
         orchestrator: Callable[..., Any],
@@ -148,7 +151,12 @@ def replay() -> ReplayFactory:
             registry.add_orchestrator(extra)
         for activity in activities:
             registry.add_activity(activity)
-        engine = WorkerEngine(registry, maximum_timer_interval=maximum_timer_interval)
-        return Replay(engine, name, input, instance_id)
+        return Replay(new_engine(registry, maximum_timer_interval), name, input, instance_id)
 
     return make
+
+
+@pytest.fixture
+def replay() -> ReplayFactory:
+    """A :class:`Replay` factory on an ordinary engine."""
+    return replay_factory(lambda registry, interval: WorkerEngine(registry, maximum_timer_interval=interval))

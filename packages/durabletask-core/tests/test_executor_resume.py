@@ -10,13 +10,12 @@ same history by an ordinary engine.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import test_executor
-from executor_harness import START, Replay, ReplayFactory, output
+from executor_harness import START, Replay, ReplayFactory, output, replay_factory
 
 from durabletask import history as h
 from durabletask import task
@@ -55,23 +54,7 @@ class _ComparingEngine(WorkerEngine):
 @pytest.fixture
 def replay() -> ReplayFactory:
     """Like ``executor_harness.replay``, on a :class:`_ComparingEngine`."""
-
-    def make(
-        orchestrator: Callable[..., Any],
-        input: Any = None,
-        *,
-        activities: Sequence[Callable[..., Any]] = (),
-        orchestrators: Sequence[Callable[..., Any]] = (),
-        instance_id: str = "abc123",
-        maximum_timer_interval: timedelta | None = timedelta(days=3),
-    ) -> Replay:
-        registry = Registry()
-        name = registry.add_orchestrator(orchestrator)
-        for extra in (*orchestrators, *activities):
-            (registry.add_orchestrator if extra in orchestrators else registry.add_activity)(extra)
-        return Replay(_ComparingEngine(registry, maximum_timer_interval), name, input, instance_id)
-
-    return make
+    return replay_factory(_ComparingEngine)
 
 
 # -- when a turn is resumed and when it is not ---------------------------------------------------------

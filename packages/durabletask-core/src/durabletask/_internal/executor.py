@@ -22,7 +22,6 @@ from durabletask._internal.status import OrchestrationStatus
 from durabletask._internal.tasks import RetryableTask, RetryTimerTask, Task, TimerTask
 from durabletask._internal.type_hints import parameter_type
 from durabletask.actions import (
-    CompleteOrchestrationAction,
     CreateSubOrchestrationAction,
     CreateTimerAction,
     OrchestratorAction,
@@ -495,4 +494,4 @@ _CONFIRMING_EVENTS = frozenset({TaskScheduled, TimerCreated, SubOrchestrationIns
 # A terminated or restarted instance must not start new work: its other actions are dropped.
 _ONLY_THE_COMPLETION = frozenset({OrchestrationStatus.TERMINATED, OrchestrationStatus.CONTINUED_AS_NEW})
 
-__all__ = ["CompleteOrchestrationAction", "OrchestrationExecutor", "describe_action"]
+__all__ = ["OrchestrationExecutor", "describe_action"]

@@ -14,7 +14,7 @@ from durabletask._internal.context import OrchestrationContext, ReplaySafeLogger
 from durabletask._internal.naming import resolve_name
 from durabletask._internal.retry import RetryPolicy
 from durabletask._internal.status import OrchestrationStatus
-from durabletask._internal.tasks import CancellableTask, CompletableTask, RetryableTask, Task, TimerTask
+from durabletask._internal.tasks import CancellableTask, CompletableTask, RetryableTask, TimerTask
 from durabletask._internal.type_hints import return_type as declared_return_type
 from durabletask.actions import (
     CompleteOrchestrationAction,
@@ -310,8 +310,3 @@ def _describe_function(fn: Callable[..., Any]) -> tuple[str, Any]:
         return description
     except TypeError:  # an unhashable callable
         return resolve_name(fn), declared_return_type(fn)
-
-
-def is_task(value: Any) -> bool:
-    """Whether an orchestrator yielded something the executor can wait on."""
-    return isinstance(value, Task)
