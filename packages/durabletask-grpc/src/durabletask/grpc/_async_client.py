@@ -22,7 +22,7 @@ from durabletask._internal.client_base import (
 from durabletask.grpc import _client_messages as messages
 from durabletask.grpc._channel import ChannelOptions, Metadata, SidecarAddress, open_aio_channel
 from durabletask.grpc._client_messages import InstanceIdPage
-from durabletask.grpc._errors import translate_rpc_error, wait_failure
+from durabletask.grpc._errors import translate_rpc_error, wait_timeout_error
 from durabletask.grpc._logging import configure_logger
 from durabletask.grpc._stub import AioSidecarStub, aio_sidecar_stub
 from durabletask.history import HistoryEvent
@@ -228,10 +228,10 @@ class AsyncTaskHubGrpcClient:
         except OrchestrationNotFoundError:
             return None
         except (TimeoutError, grpc.RpcError) as error:
-            failure = wait_failure(error, deadline, instance_id, goal, timeout)
-            if failure is error:
+            timed_out = wait_timeout_error(error, deadline, instance_id, goal, timeout)
+            if timed_out is None:
                 raise
-            raise failure from None
+            raise timed_out from None
         return messages.state_from_response(instance_id, response, self.data_converter)
 
     async def _call(

@@ -128,14 +128,14 @@ def describe_rpc_error(error: grpc.RpcError) -> str:
 _DEADLINE_SLACK_SECONDS = 0.05
 
 
-def wait_failure(
-    error: TimeoutError | grpc.RpcError, deadline: float, instance_id: str, goal: str, timeout: float
-) -> BaseException:
-    """What a failed Wait* call raises: ``error`` itself, or ``TimeoutError`` if the deadline ended it.
+def wait_timeout_error(
+    error: BaseException, deadline: float, instance_id: str, goal: str, timeout: float
+) -> TimeoutError | None:
+    """The ``TimeoutError`` a failed Wait* call raises, or ``None`` if ``error`` stands as it is.
 
     Sidecars notice the deadline first and answer CANCELLED rather than DEADLINE_EXCEEDED, so any
     error that arrives at the deadline (``deadline`` is a ``time.monotonic()`` value) is a timeout.
     """
     if isinstance(error, grpc.RpcError) and time.monotonic() < deadline - _DEADLINE_SLACK_SECONDS:
-        return error
+        return None
     return TimeoutError(f"Orchestration '{instance_id}' did not {goal} within {timeout} seconds.")
