@@ -11,10 +11,11 @@ Addresses are accepted the way the other Durable Task SDKs accept them::
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 import grpc
 import grpc.aio
@@ -28,9 +29,22 @@ ChannelOptions = Sequence[tuple[str, Any]]
 Metadata = Sequence[tuple[str, str]]
 """Headers sent with every call, e.g. ``[("dapr-app-id", "orders")]``."""
 
+Transport = Literal["auto", "builtin", "grpcio"]
+"""Which gRPC client a worker calls its sidecar with.
+
+``"builtin"`` is this package's own HTTP/2 channel (``durabletask.grpc._h2``), which costs a
+fraction of grpcio's CPU per call but serves plain-text ``host:port`` addresses only; ``"grpcio"``
+is grpcio, which serves everything (TLS, interceptors, channel options, ``unix:`` targets).
+``"auto"`` (the default) picks the built-in channel whenever it can serve the worker's settings.
+"""
+
+TRANSPORT_VARIABLE = "DURABLETASK_GRPC_TRANSPORT"
+"""Environment variable that chooses the transport of workers created with ``transport="auto"``."""
+
 _SECURE_SCHEMES = ("https://", "grpcs://")
 _PLAIN_SCHEMES = ("http://", "grpc://")
 _HAS_PORT = re.compile(r"(:\d+|\]:\d+)$")
+_HOST_AND_PORT = re.compile(r"^(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9._-]+)):(?P<port>\d{1,5})$")
 
 # Histories grow with every event; gRPC's 4 MB default would make a long orchestration
 # undeliverable to its own worker. Callers can still set their own limit.
@@ -114,3 +128,44 @@ def open_aio_channel(
         credentials = grpc.ssl_channel_credentials(root_certificates=root_certificates)
         return grpc.aio.secure_channel(address.target, credentials, options=options, interceptors=chosen)
     return grpc.aio.insecure_channel(address.target, options=options, interceptors=chosen)
+
+
+def builtin_endpoint(
+    address: SidecarAddress,
+    transport: Transport,
+    channel_options: ChannelOptions | None,
+    interceptors: Sequence[Any] | None,
+) -> tuple[str, int] | None:
+    """The ``(host, port)`` the built-in channel should connect to, or ``None`` to use grpcio.
+
+    With ``transport="auto"``, :data:`TRANSPORT_VARIABLE` may name another choice. Raises
+    ``ValueError`` when the built-in channel is asked for but cannot serve these settings.
+    """
+    if transport not in get_args(Transport):
+        raise ValueError(f"transport must be one of {get_args(Transport)}, not {transport!r}.")
+    if transport == "auto":
+        chosen = os.environ.get(TRANSPORT_VARIABLE, "auto").strip().lower() or "auto"
+        if chosen not in get_args(Transport):
+            raise ValueError(f"{TRANSPORT_VARIABLE} must be one of {get_args(Transport)}, not {chosen!r}.")
+        transport = chosen  # type: ignore[assignment]  # checked just above
+    if transport == "grpcio":
+        return None
+    match = _HOST_AND_PORT.match(address.target)
+    reasons = [
+        reason
+        for reason, applies in (
+            ("TLS", address.secure),
+            ("interceptors", bool(interceptors)),
+            ("channel options", bool(channel_options)),
+            (f"the target '{address.target}' (only host:port)", match is None),
+        )
+        if applies
+    ]
+    if reasons:
+        if transport == "builtin":
+            raise ValueError(
+                f"The built-in gRPC channel cannot serve {', '.join(reasons)}; use transport='grpcio' or 'auto'."
+            )
+        return None
+    assert match is not None
+    return match.group("ipv6") or match.group("host"), int(match.group("port"))

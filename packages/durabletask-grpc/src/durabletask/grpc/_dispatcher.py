@@ -18,11 +18,12 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Coroutine
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 from durabletask.grpc._concurrency import ConcurrencyOptions
+from durabletask.grpc._thread_pool import ThreadPool
 
 Work = Callable[[], None]
 """Runs one work item and sends its result; must not raise."""
@@ -49,9 +50,7 @@ class WorkItemDispatcher:
     def __init__(self, options: ConcurrencyOptions, logger: logging.Logger) -> None:
         self._options = options
         self._logger = logger
-        self._pool = ThreadPoolExecutor(
-            max_workers=options.maximum_thread_pool_workers, thread_name_prefix="durabletask-work"
-        )
+        self._pool = ThreadPool(options.maximum_thread_pool_workers, thread_name_prefix="durabletask-work")
         self._loop: _EventLoopThread | None = None
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
@@ -98,7 +97,7 @@ class WorkItemDispatcher:
 
     def shutdown(self) -> None:
         """Release the threads; work still running is abandoned (its result is never sent)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()
         if self._loop is not None:
             self._loop.stop()
 

@@ -13,6 +13,7 @@ import grpc
 import grpc.aio
 from google.protobuf import empty_pb2
 
+from durabletask.grpc._h2.channel import BuiltinChannel
 from durabletask.grpc._proto import orchestrator_service_pb2 as pb
 from durabletask.grpc._proto import orchestrator_service_pb2_grpc as pb_grpc
 
@@ -63,8 +64,8 @@ class AioSidecarStub(Protocol):
     CompleteOrchestratorTask: AioUnaryUnary[pb.OrchestratorResponse, pb.CompleteTaskResponse]
 
 
-def sidecar_stub(channel: grpc.Channel) -> SidecarStub:
-    """The generated stub on a blocking channel, typed."""
+def sidecar_stub(channel: grpc.Channel | BuiltinChannel) -> SidecarStub:
+    """The generated stub on a blocking channel (grpcio's or the built-in one), typed."""
     return cast(SidecarStub, pb_grpc.TaskHubSidecarServiceStub(channel))  # type: ignore[no-untyped-call]
 
 

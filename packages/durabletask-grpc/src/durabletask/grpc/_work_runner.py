@@ -9,6 +9,7 @@ its place, so the instance fails visibly instead of being dispatched again and a
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,6 +20,7 @@ from durabletask.actions import CompleteOrchestrationAction
 from durabletask.engine import ActivityResult, WorkerEngine
 from durabletask.grpc._dispatcher import Work
 from durabletask.grpc._errors import describe_rpc_error
+from durabletask.grpc._h2.channel import BuiltinRpcError, UnaryUnaryMethod
 from durabletask.grpc._history_cache import HistoryCache
 from durabletask.grpc._proto import orchestrator_service_pb2 as pb
 from durabletask.grpc._stub import SidecarStub
@@ -54,6 +56,11 @@ class WorkItemRunner:
         self._metadata = metadata
         self._logger = logger
         self._history = history if history is not None else HistoryCache()
+        self._deliveries = _InFlight()
+
+    def wait_for_deliveries(self, timeout: float) -> bool:
+        """Wait until every result sent in the background has been answered; returns whether all were."""
+        return self._deliveries.wait_until_none(timeout)
 
     def is_async_activity(self, name: str) -> bool:
         """Whether the activity ``name`` should run on the event loop."""
@@ -114,21 +121,89 @@ class WorkItemRunner:
         replacement: Callable[[Exception], _Response] | None,
         what: str,
     ) -> None:
+        if isinstance(method, UnaryUnaryMethod):
+            self._send_in_background(method, response, replacement, what)
+            return
         try:
             method(response, timeout=_COMPLETION_TIMEOUT_SECONDS, metadata=self._metadata)
         except grpc.RpcError as error:
-            if error.code() != grpc.StatusCode.RESOURCE_EXHAUSTED or replacement is None:
-                self._logger.warning(
-                    "Could not deliver the result of %s (%s); the sidecar will dispatch it again.",
-                    what,
-                    describe_rpc_error(error),
-                )
-                return
-            too_large = MessageTooLargeError(
-                f"The result of {what} is {response.ByteSize()} bytes, more than the sidecar accepts "
-                f"({error.details()})."
-            )
-            self._logger.error("%s Reporting a failure instead.", too_large)
-            self._send(method, replacement(too_large), None, what)
+            self._on_rejected(error, method, response, replacement, what)
         except ValueError as error:  # the channel was closed by a reconnect or by stop()
             self._logger.warning("Could not deliver the result of %s (%s).", what, error)
+
+    def _send_in_background(
+        self,
+        method: UnaryUnaryMethod[_Response, pb.CompleteTaskResponse],
+        response: _Response,
+        replacement: Callable[[Exception], _Response] | None,
+        what: str,
+    ) -> None:
+        # The built-in channel reports the answer on its reader thread, so the thread that ran the
+        # work item goes straight back to the pool instead of sleeping until the sidecar answers.
+        def answered(_: pb.CompleteTaskResponse | None, error: BuiltinRpcError | None) -> None:
+            try:
+                if error is not None:
+                    # Sending a replacement may block, which the reader thread must never do.
+                    threading.Thread(
+                        target=self._on_rejected,
+                        args=(error, method, response, replacement, what),
+                        name="durabletask-redelivery",
+                        daemon=True,
+                    ).start()
+            finally:
+                self._deliveries.remove()
+
+        self._deliveries.add()
+        try:
+            method.call_in_background(response, answered, timeout=_COMPLETION_TIMEOUT_SECONDS, metadata=self._metadata)
+        except grpc.RpcError as error:
+            self._deliveries.remove()
+            self._on_rejected(error, method, response, replacement, what)
+        except ValueError as error:  # the channel was closed by a reconnect or by stop()
+            self._deliveries.remove()
+            self._logger.warning("Could not deliver the result of %s (%s).", what, error)
+
+    def _on_rejected(
+        self,
+        error: grpc.RpcError,
+        method: Callable[..., object],
+        response: _Response,
+        replacement: Callable[[Exception], _Response] | None,
+        what: str,
+    ) -> None:
+        code = error.code() if callable(getattr(error, "code", None)) else None
+        if code != grpc.StatusCode.RESOURCE_EXHAUSTED or replacement is None:
+            self._logger.warning(
+                "Could not deliver the result of %s (%s); the sidecar will dispatch it again.",
+                what,
+                describe_rpc_error(error),
+            )
+            return
+        details = error.details() if callable(getattr(error, "details", None)) else str(error)
+        too_large = MessageTooLargeError(
+            f"The result of {what} is {response.ByteSize()} bytes, more than the sidecar accepts ({details})."
+        )
+        self._logger.error("%s Reporting a failure instead.", too_large)
+        self._send(method, replacement(too_large), None, what)
+
+
+class _InFlight:
+    """Counts results sent but not yet answered, so that stopping can wait for them."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._changed = threading.Condition(threading.Lock())
+
+    def add(self) -> None:
+        with self._changed:
+            self._count += 1
+
+    def remove(self) -> None:
+        with self._changed:
+            self._count -= 1
+            if self._count == 0:
+                self._changed.notify_all()
+
+    def wait_until_none(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._count == 0, timeout)
