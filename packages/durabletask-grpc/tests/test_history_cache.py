@@ -218,3 +218,30 @@ def test_a_chain_through_the_runner_converts_and_replays_each_event_once(convers
     assert _generators_started == ["i"], "every turn after the first continued the parked one"
     assert conversions == [0, 1, 1, 1], "each turn converted only the TaskScheduled recorded since"
     assert len(cache) == 0, "a finished orchestration is forgotten"
+
+
+def test_the_execution_started_is_checked_as_bytes_when_its_wire_form_was_seen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Converting an ExecutionStarted costs more than comparing its bytes; the answer is the same."""
+    converted_kinds: list[str | None] = []
+    converting = _history_cache.event_from_proto
+
+    def recording(message: pb.HistoryEvent) -> h.HistoryEvent:
+        converted_kinds.append(message.WhichOneof("kind"))
+        return converting(message)
+
+    monkeypatch.setattr(_history_cache, "event_from_proto", recording)
+    cache = HistoryCache()
+    history = chain_history(4)
+    first_turn = wire(history[:5])  # the first turn's new events hold the ExecutionStarted
+    events = cache.past_events("i", [])
+    events.extend(history[:5])
+    cache.remember("i", events, first_turn)
+
+    assert cache.past_events("i", wire(history)) == history
+    assert "execution_started" not in converted_kinds, "compared as bytes, not converted"
+
+    cache.remember("i", cache.past_events("i", wire(history)))
+    restarted = chain_history(4, execution_id="exec-2")
+    assert cache.past_events("i", wire(restarted)) == restarted, "another execution's bytes differ"

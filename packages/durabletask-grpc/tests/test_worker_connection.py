@@ -1,6 +1,7 @@
 """The worker's connection to its sidecar: late sidecars, restarts, graceful stops, clear errors.
 
-Each test owns its sidecar (``fresh_sidecar``), since it starts, kills or restarts it.
+Each test owns its sidecar (``fresh_sidecar``), since it starts, kills or restarts it. Every
+worker test runs on both transports: the built-in HTTP/2 channel and grpcio.
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ import pytest
 from durabletask import client, task
 from durabletask.grpc import SidecarUnavailableError, TaskHubGrpcClient, TaskHubGrpcWorker
 from durabletask.testing.sidecar import Sidecar
+
+
+@pytest.fixture(params=["builtin", "grpcio"])
+def transport(request: pytest.FixtureRequest) -> str:
+    """The worker's transport (see ``TaskHubGrpcWorker(transport=...)``)."""
+    return str(request.param)
 
 
 def hello(ctx: task.ActivityContext, name: str) -> str:
@@ -39,10 +46,13 @@ def nap_then_greet(ctx: task.OrchestrationContext, seconds: float) -> Any:
 
 
 def test_a_worker_started_before_its_sidecar_connects_when_it_appears(
-    fresh_sidecar: Callable[..., Sidecar], free_port: int, caplog: pytest.LogCaptureFixture
+    fresh_sidecar: Callable[..., Sidecar],
+    free_port: int,
+    caplog: pytest.LogCaptureFixture,
+    transport: str,
 ) -> None:
     caplog.set_level(logging.INFO, logger="durabletask.worker")
-    with TaskHubGrpcWorker(host_address=f"localhost:{free_port}") as w:
+    with TaskHubGrpcWorker(host_address=f"localhost:{free_port}", transport=transport) as w:
         w.add_orchestrator(greet)
         w.add_activity(hello)
         started = time.monotonic()
@@ -60,11 +70,17 @@ def test_a_worker_started_before_its_sidecar_connects_when_it_appears(
 
 
 def test_a_restarted_sidecar_is_reconnected_without_restarting_the_worker(
-    fresh_sidecar: Callable[..., Sidecar], tmp_path: Path, caplog: pytest.LogCaptureFixture
+    fresh_sidecar: Callable[..., Sidecar],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    transport: str,
 ) -> None:
     caplog.set_level(logging.INFO, logger="durabletask.worker")
     sidecar = fresh_sidecar(db=tmp_path / "state.sqlite").start()
-    with TaskHubGrpcWorker(host_address=sidecar.address) as w, TaskHubGrpcClient(host_address=sidecar.address) as c:
+    with (
+        TaskHubGrpcWorker(host_address=sidecar.address, transport=transport) as w,
+        TaskHubGrpcClient(host_address=sidecar.address) as c,
+    ):
         for orchestrator in (greet, greet_when_told, nap_then_greet):
             w.add_orchestrator(orchestrator)
         w.add_activity(hello)
@@ -90,7 +106,9 @@ def test_a_restarted_sidecar_is_reconnected_without_restarting_the_worker(
     assert "Lost the Durable Task sidecar" in caplog.text
 
 
-def test_stop_lets_a_running_activity_finish_and_deliver_its_result(fresh_sidecar: Callable[..., Sidecar]) -> None:
+def test_stop_lets_a_running_activity_finish_and_deliver_its_result(
+    fresh_sidecar: Callable[..., Sidecar], transport: str
+) -> None:
     sidecar = fresh_sidecar().start()
     entered, release = threading.Event(), threading.Event()
     calls: list[str] = []
@@ -105,7 +123,7 @@ def test_stop_lets_a_running_activity_finish_and_deliver_its_result(fresh_sideca
         return (yield ctx.call_activity(slow))
 
     with TaskHubGrpcClient(host_address=sidecar.address) as c:
-        first = TaskHubGrpcWorker(host_address=sidecar.address)
+        first = TaskHubGrpcWorker(host_address=sidecar.address, transport=transport)
         first.add_orchestrator(calls_slow)
         first.add_activity(slow)
         first.start()
@@ -114,7 +132,7 @@ def test_stop_lets_a_running_activity_finish_and_deliver_its_result(fresh_sideca
         threading.Timer(0.3, release.set).start()
         first.stop(grace_period=10)  # returns once the activity has finished and reported
 
-        with TaskHubGrpcWorker(host_address=sidecar.address) as second:
+        with TaskHubGrpcWorker(host_address=sidecar.address, transport=transport) as second:
             second.add_orchestrator(calls_slow)
             second.add_activity(slow)
             second.start()
@@ -123,7 +141,7 @@ def test_stop_lets_a_running_activity_finish_and_deliver_its_result(fresh_sideca
     assert calls == [instance_id], "the first worker's result was delivered, so the activity ran once"
 
 
-def test_stop_is_bounded_when_work_does_not_finish(fresh_sidecar: Callable[..., Sidecar]) -> None:
+def test_stop_is_bounded_when_work_does_not_finish(fresh_sidecar: Callable[..., Sidecar], transport: str) -> None:
     sidecar = fresh_sidecar().start()
     entered, release = threading.Event(), threading.Event()
 
@@ -134,7 +152,7 @@ def test_stop_is_bounded_when_work_does_not_finish(fresh_sidecar: Callable[..., 
     def calls_stuck(ctx: task.OrchestrationContext, _: Any) -> Any:
         yield ctx.call_activity(stuck)
 
-    w = TaskHubGrpcWorker(host_address=sidecar.address)
+    w = TaskHubGrpcWorker(host_address=sidecar.address, transport=transport)
     w.add_orchestrator(calls_stuck)
     w.add_activity(stuck)
     w.start()
@@ -158,8 +176,8 @@ def test_the_client_names_the_address_it_cannot_reach(free_port: int) -> None:
             c.get_orchestration_state("anything")
 
 
-def test_starting_a_running_worker_twice_is_an_error(free_port: int) -> None:
-    with TaskHubGrpcWorker(host_address=f"localhost:{free_port}") as w:
+def test_starting_a_running_worker_twice_is_an_error(free_port: int, transport: str) -> None:
+    with TaskHubGrpcWorker(host_address=f"localhost:{free_port}", transport=transport) as w:
         w.start()
         with pytest.raises(RuntimeError):
             w.start()

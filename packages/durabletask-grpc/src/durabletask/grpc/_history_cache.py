@@ -9,7 +9,9 @@ past events, followed by what the sidecar recorded since (the events of the turn
 
 Reuse is checked, never assumed. The cached events are kept only when the request's events at
 three places (the instance's ``ExecutionStarted``, the middle and the last cached position)
-convert to exactly the cached ones: a continue-as-new or a purged-and-recreated instance starts
+are exactly the cached ones (the ``ExecutionStarted`` is compared as serialized bytes, which is
+cheaper than converting it, when the cache saw its wire form; the others convert to the cached
+events): a continue-as-new or a purged-and-recreated instance starts
 with another ``ExecutionStarted`` (a new execution id), so its history is converted afresh. When
 the request is shorter than the cache (the sidecar dispatched a turn again because its answer
 was lost), the cached events beyond it are dropped; when another worker served turns meanwhile,
@@ -37,13 +39,14 @@ DEFAULT_MAXIMUM_EVENTS = 200_000
 
 
 class _Entry:
-    """One instance's converted events, and where its ``ExecutionStarted`` is among them."""
+    """One instance's converted events, where its ``ExecutionStarted`` is, and that event's wire form."""
 
-    __slots__ = ("events", "started_at")
+    __slots__ = ("events", "started_at", "started_bytes")
 
-    def __init__(self, events: list[h.HistoryEvent], started_at: int) -> None:
+    def __init__(self, events: list[h.HistoryEvent], started_at: int, started_bytes: bytes | None) -> None:
         self.events = events
         self.started_at = started_at
+        self.started_bytes = started_bytes
 
 
 class HistoryCache:
@@ -65,6 +68,8 @@ class HistoryCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._events = 0
+        # The serialized ExecutionStarted of each instance whose turn is running, for remember().
+        self._started_bytes: dict[str, bytes] = {}
 
     def __len__(self) -> int:
         """How many instances have a history in the cache."""
@@ -81,32 +86,46 @@ class HistoryCache:
         The list returned belongs to the caller: hand it back with :meth:`remember` after the turn.
         """
         entry = self._take(instance_id)
-        if entry is None:
-            return events_from_proto(messages)
-        events = entry.events
-        reusable = min(len(events), len(messages))
-        if reusable == 0 or not _same_prefix(entry, messages, reusable):
-            return events_from_proto(messages)
-        if reusable < len(events):
-            del events[reusable:]
-        if reusable < len(messages):
-            events.extend(events_from_proto(messages[reusable:]))
+        reusable = 0 if entry is None else min(len(entry.events), len(messages))
+        if entry is not None and reusable > 0 and _same_prefix(entry, messages, reusable):
+            events = entry.events
+            del events[reusable:]  # a turn dispatched again: its lost answer's events are not in it
+            if reusable < len(messages):
+                events.extend(events_from_proto(messages[reusable:]))
+            started_bytes = entry.started_bytes
+        else:
+            # A first turn, a new execution or an evicted instance: converted as a whole.
+            events = events_from_proto(messages)
+            started_at = _find_execution_started(events)
+            started_bytes = None if started_at is None else _wire_form(messages[started_at])
+        if started_bytes is not None:
+            with self._lock:
+                self._started_bytes[instance_id] = started_bytes
         return events
 
-    def remember(self, instance_id: str, events: list[h.HistoryEvent]) -> None:
+    def remember(
+        self, instance_id: str, events: list[h.HistoryEvent], new_messages: Sequence[pb.HistoryEvent] = ()
+    ) -> None:
         """Keep ``events`` (a turn's past events, then its new ones) for the instance's next turn.
 
-        The cache owns ``events`` from now on; the caller must not change it.
+        ``new_messages`` are the wire form of the new events, which lets a first turn's
+        ``ExecutionStarted`` be checked as bytes next turn. The cache owns ``events`` from now
+        on; the caller must not change it.
         """
         started_at = _find_execution_started(events)
         if started_at is None or len(events) > self._maximum_events:
             self.forget(instance_id)  # no way to tell its executions apart, or too long to keep
             return
         with self._lock:
+            started_bytes = self._started_bytes.pop(instance_id, None)
+        first_new = len(events) - len(new_messages)
+        if started_bytes is None and started_at >= first_new:
+            started_bytes = _wire_form(new_messages[started_at - first_new])
+        with self._lock:
             previous = self._entries.pop(instance_id, None)
             if previous is not None:
                 self._events -= len(previous.events)
-            self._entries[instance_id] = _Entry(events, started_at)
+            self._entries[instance_id] = _Entry(events, started_at, started_bytes)
             self._events += len(events)
             while len(self._entries) > self._maximum_instances or self._events > self._maximum_events:
                 _, evicted = self._entries.popitem(last=False)
@@ -118,6 +137,7 @@ class HistoryCache:
 
     def _take(self, instance_id: str) -> _Entry | None:
         with self._lock:
+            self._started_bytes.pop(instance_id, None)
             entry = self._entries.pop(instance_id, None)
             if entry is not None:
                 self._events -= len(entry.events)
@@ -130,7 +150,17 @@ def _same_prefix(entry: _Entry, messages: Sequence[pb.HistoryEvent], length: int
     started_at = entry.started_at
     if started_at >= length:
         return False
-    return all(event_from_proto(messages[index]) == events[index] for index in (started_at, length // 2, length - 1))
+    if entry.started_bytes is None:
+        started_matches = event_from_proto(messages[started_at]) == events[started_at]
+    else:
+        started_matches = _wire_form(messages[started_at]) == entry.started_bytes
+    return started_matches and all(
+        event_from_proto(messages[index]) == events[index] for index in (length // 2, length - 1)
+    )
+
+
+def _wire_form(message: pb.HistoryEvent) -> bytes:
+    return message.SerializeToString(deterministic=True)
 
 
 def _find_execution_started(events: Sequence[h.HistoryEvent]) -> int | None:

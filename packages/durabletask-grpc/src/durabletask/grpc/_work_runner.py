@@ -83,7 +83,7 @@ class WorkItemRunner:
             else:
                 # What this turn saw is how the next turn's history begins.
                 history.extend(item.new_events)
-                self._history.remember(instance_id, history)
+                self._history.remember(instance_id, history, request.new_events)
         self._send(
             stub.CompleteOrchestratorTask,
             response,

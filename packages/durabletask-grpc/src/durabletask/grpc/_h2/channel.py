@@ -111,6 +111,7 @@ class BuiltinChannel:
         self._connect_timeout = connect_timeout
         self._lock = threading.Lock()
         self._connection: Connection | None = None
+        self._draining: list[Connection] = []  # replaced while going away; they end on their own
         self._closed = False
         self._header_blocks: dict[tuple[str, str | None, tuple[tuple[str, str | bytes], ...]], bytes] = {}
         self.target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
@@ -139,8 +140,9 @@ class BuiltinChannel:
         """Cancel every call in flight and refuse new ones. Idempotent."""
         with self._lock:
             self._closed = True
-            connection, self._connection = self._connection, None
-        if connection is not None:
+            connections = [*self._draining, *([self._connection] if self._connection is not None else [])]
+            self._connection, self._draining = None, []
+        for connection in connections:
             connection.close()
 
     def __enter__(self) -> BuiltinChannel:
@@ -170,8 +172,8 @@ class BuiltinChannel:
         try:
             stream = connection.open_stream(block, framed, deadline, listener)
         except ConnectionClosedError as error:
-            if error.by_client:
-                raise ValueError(_CLOSED_CHANNEL_MESSAGE) from error
+            if error.by_client:  # closed while this call was starting: it is one of the calls in flight
+                raise BuiltinRpcError(grpc.StatusCode.CANCELLED, "Channel closed!") from error
             raise BuiltinRpcError(grpc.StatusCode.UNAVAILABLE, error.reason) from error
         except TimeoutError as error:
             raise BuiltinRpcError(grpc.StatusCode.DEADLINE_EXCEEDED, str(error)) from error
@@ -193,8 +195,11 @@ class BuiltinChannel:
                 raise BuiltinRpcError(
                     grpc.StatusCode.UNAVAILABLE, f"failed to connect to {self.target}: {error}"
                 ) from error
-            if self._connection is not None:
-                self._connection.close()  # going away or broken; its own calls already ended
+            # A connection that is going away closes itself once its calls are done; close() still
+            # has to reach it meanwhile.
+            self._draining = [old for old in self._draining if not old.is_closed]
+            if self._connection is not None and not self._connection.is_closed:
+                self._draining.append(self._connection)
             self._connection = connection
             return connection
 
@@ -259,20 +264,22 @@ class UnaryUnaryMethod(Generic[RequestT, ResponseT]):
     ) -> None:
         """Send the request and return at once; ``on_done(response, error)`` follows.
 
-        ``on_done`` runs on the connection's reader thread when the answer arrives (so it must be
-        quick and must not make blocking calls on this channel), with exactly one of its two
-        arguments set. The deadline is the server's to enforce (``timeout`` is sent to it); a
+        ``on_done`` runs once, with exactly one of its two arguments set, on the connection's
+        reader thread when the answer arrives (or on this thread, before this method returns,
+        when the answer came that fast). It must be quick, must not raise, and must not make
+        blocking calls on this channel. The deadline is the server's to enforce (``timeout`` is sent to it); a
         broken connection or a closed channel ends the call too. Errors that stop the request
         from being sent at all are raised here instead, as by a blocking call.
         """
         deserialize = self._deserialize
         responses: list[bytes] = []
+        lock = threading.Lock()
+        # An end that arrives while start() is still sending belongs to a failure start() raises:
+        # it is held back here, so that on_done never reports what the caller already caught.
+        starting: list[StreamEnd | None] = [None]
 
-        def listen(item: StreamItem) -> None:
-            if isinstance(item, bytes):
-                responses.append(item)
-                return
-            error = _error_of(item)
+        def finish(end: StreamEnd) -> None:
+            error = _error_of(end)
             if error is None and len(responses) != 1:
                 error = BuiltinRpcError(
                     grpc.StatusCode.INTERNAL, f"the server answered a unary call with {len(responses)} messages"
@@ -287,7 +294,21 @@ class UnaryUnaryMethod(Generic[RequestT, ResponseT]):
                 return
             on_done(response, None)
 
+        def listen(item: StreamItem) -> None:
+            if isinstance(item, bytes):
+                responses.append(item)
+                return
+            with lock:
+                if starting:
+                    starting[0] = item
+                    return
+            finish(item)
+
         self._channel.start(self._method, self._serialize(request), timeout, metadata, listen)
+        with lock:
+            early = starting.pop()
+        if early is not None:
+            finish(early)
 
 
 class UnaryStreamMethod(Generic[RequestT, ResponseT]):
@@ -343,8 +364,16 @@ class UnaryStreamMethod(Generic[RequestT, ResponseT]):
                     if calls:
                         calls[0].cancel()
 
-        calls.append(self._channel.start(self._method, self._serialize(request), timeout, metadata, listen))
-        end = ended.get()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        call = self._channel.start(self._method, self._serialize(request), timeout, metadata, listen)
+        calls.append(call)
+        if failures:  # a response arrived, and failed, before the call was in ``calls``
+            call.cancel()
+        try:
+            end = ended.get(timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            call.cancel()
+            raise BuiltinRpcError(grpc.StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded") from None
         error = failures[0] if failures else _error_of(end)
         if error is not None:
             raise error

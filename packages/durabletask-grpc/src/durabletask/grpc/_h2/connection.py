@@ -63,6 +63,9 @@ _WINDOW_REFILL_THRESHOLD: Final = MAX_WINDOW_SIZE // 2
 # The largest frame this side accepts. A bigger limit lets a large history arrive in fewer frames.
 _MAX_RECEIVE_FRAME_SIZE: Final = 1 << 20
 _RECEIVE_CHUNK: Final = 1 << 18
+_MAX_STREAM_ID: Final = 2**31 - 1
+_MIN_MAX_FRAME_SIZE: Final = DEFAULT_MAX_FRAME_SIZE
+_MAX_MAX_FRAME_SIZE: Final = 2**24 - 1
 PING_ACK_DELAY: Final = 0.02
 """Seconds a PING waits for its answer; see the module docstring."""
 _MESSAGE_PREFIX_SIZE: Final = 5  # gRPC: a compressed flag byte and a 32-bit length before each message
@@ -135,7 +138,10 @@ class Connection:
         self._socket = sock
         self._write_lock = threading.Lock()
         # Guards the stream table, the send windows and the peer's settings.
-        self._state = threading.Condition(threading.Lock())
+        self._state_lock = threading.Lock()
+        self._state = threading.Condition(self._state_lock)  # for waiting; ``_state_lock`` is faster to take
+        self._waiting = 0  # threads waiting on ``_state``: nobody to notify is the common case
+        self._reserved = 0  # stream slots taken by calls about to open their stream
         self._streams: dict[int, Stream] = {}
         self._next_stream_id = 1
         self._closed: ConnectionClosedError | None = None
@@ -174,8 +180,13 @@ class Connection:
 
     @property
     def is_usable(self) -> bool:
-        """Whether new streams can be opened (not closed, broken or going away)."""
-        return self._closed is None and self._last_processed_stream_id is None
+        """Whether new streams can be opened (not closed, broken, going away or out of stream ids)."""
+        return self._closed is None and not self._draining
+
+    @property
+    def _draining(self) -> bool:
+        # Takes no new streams, and closes itself once the ones it has are finished.
+        return self._last_processed_stream_id is not None or self._next_stream_id > _MAX_STREAM_ID
 
     # -- calls ---------------------------------------------------------------------------------
 
@@ -190,12 +201,16 @@ class Connection:
         ``TimeoutError`` when flow control holds the request back past ``deadline`` (a
         ``time.monotonic()`` value).
         """
-        with self._state:
-            while len(self._streams) >= self._peer_max_streams and self._closed is None:
-                if not self._state.wait(_remaining(deadline)):
+        with self._state_lock:
+            # A slot is reserved before the write lock is taken, so racing callers cannot open
+            # more streams than the server allows.
+            while len(self._streams) + self._reserved >= self._peer_max_streams and self._closed is None:
+                if not self._wait(deadline):
                     raise TimeoutError("the server allows no more concurrent calls")
+            self._reserved += 1
         with self._write_lock:
-            with self._state:
+            with self._state_lock:
+                self._reserved -= 1
                 self._raise_if_closed()
                 stream = Stream(self._next_stream_id, self._peer_initial_window, listener)
                 self._next_stream_id += 2
@@ -226,11 +241,21 @@ class Connection:
 
     def close(self) -> None:
         """End every call (they see a cancelled end) and the connection. Idempotent."""
-        if not self._shut(ConnectionClosedError("the channel was closed", by_client=True)):
-            return
-        with contextlib.suppress(OSError), self._write_lock:  # a courtesy; the socket closes either way
-            self._socket.sendall(goaway_frame(0, ErrorCode.NO_ERROR))
-        _shutdown(self._socket)
+        self._close(ConnectionClosedError("the channel was closed", by_client=True))
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the connection is closed (by the client, or after it broke or drained)."""
+        return self._closed is not None
+
+    def _close(self, reason: ConnectionClosedError) -> None:
+        # The GOAWAY goes out before the connection counts as closed: from then on the reader,
+        # failing to write, could close the socket first.
+        if self._closed is None:
+            with contextlib.suppress(OSError), self._write_lock:  # a courtesy; the socket closes either way
+                self._socket.sendall(goaway_frame(0, ErrorCode.NO_ERROR))
+        if self._shut(reason):
+            _shutdown(self._socket)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -239,7 +264,7 @@ class Connection:
         view = memoryview(message)
         offset, size = 0, len(message)
         while offset < size:
-            with self._state:
+            with self._state_lock:
                 while True:
                     self._raise_if_closed()
                     if stream.stream_id not in self._streams:
@@ -247,7 +272,7 @@ class Connection:
                     allowed = min(size - offset, stream.send_window, self._send_window, self._peer_max_frame)
                     if allowed > 0:
                         break
-                    if not self._state.wait(_remaining(deadline)):
+                    if not self._wait(deadline):
                         raise TimeoutError("the server did not accept the request in time")
                 stream.send_window -= allowed
                 self._send_window -= allowed
@@ -276,6 +301,8 @@ class Connection:
             raise self._closed
         if self._last_processed_stream_id is not None:
             raise ConnectionClosedError("the server is shutting this connection down", by_client=False)
+        if self._next_stream_id > _MAX_STREAM_ID:
+            raise ConnectionClosedError("this connection has used all its stream ids", by_client=False)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -329,18 +356,23 @@ class Connection:
         elif frame_type == FrameType.CONTINUATION:
             self._on_continuation(flags, stream_id, payload)
         elif frame_type == FrameType.RST_STREAM:
+            _require_size(payload, 4, "RST_STREAM")
             self._finish(stream_id, StreamEnd(reset=read_uint32(payload)))
         elif frame_type == FrameType.SETTINGS:
             if not flags & Flag.ACK:
                 self._apply_settings(payload)
         elif frame_type == FrameType.PING:
+            _require_size(payload, 8, "PING")
             if not flags & Flag.ACK:
                 if not self._unanswered_pings:
                     self._pings_due = time.monotonic() + PING_ACK_DELAY
-                self._unanswered_pings.append(payload[:8])
+                self._unanswered_pings.append(payload)
         elif frame_type == FrameType.GOAWAY:
+            if len(payload) < 8:
+                raise _ProtocolError(ErrorCode.FRAME_SIZE_ERROR, f"a GOAWAY frame of {len(payload)} bytes is too short")
             self._on_goaway(read_uint32(payload) & 0x7FFF_FFFF)
         elif frame_type == FrameType.WINDOW_UPDATE:
+            _require_size(payload, 4, "WINDOW_UPDATE")
             self._on_window_update(stream_id, read_uint32(payload) & 0x7FFF_FFFF)
         elif frame_type == FrameType.PUSH_PROMISE:
             raise _ProtocolError(ErrorCode.PROTOCOL_ERROR, "the server pushed a stream after push was disabled")
@@ -392,6 +424,8 @@ class Connection:
     def _on_headers(self, flags: int, stream_id: int, payload: bytes) -> None:
         start, end = 0, len(payload)
         if flags & Flag.PADDED:
+            if not payload:
+                raise _ProtocolError(ErrorCode.FRAME_SIZE_ERROR, "a padded HEADERS frame has no padding length")
             start, end = 1, end - payload[0]
         if flags & Flag.PRIORITY:
             start += 5
@@ -439,25 +473,33 @@ class Connection:
     def _apply_settings(self, payload: bytes) -> None:
         if len(payload) % 6:
             raise _ProtocolError(ErrorCode.FRAME_SIZE_ERROR, "a SETTINGS frame's length is not a multiple of 6")
-        with self._state:
-            for key, value in parse_settings(payload):
-                if key == Setting.INITIAL_WINDOW_SIZE:
-                    if value > MAX_WINDOW_SIZE:
-                        raise _ProtocolError(ErrorCode.FLOW_CONTROL_ERROR, f"initial window {value} is too large")
-                    change = value - self._peer_initial_window
-                    self._peer_initial_window = value
-                    for stream in self._streams.values():
-                        stream.send_window += change
-                elif key == Setting.MAX_FRAME_SIZE:
-                    self._peer_max_frame = value
-                elif key == Setting.MAX_CONCURRENT_STREAMS:
-                    self._peer_max_streams = value
-                # The header table size only limits an encoder that indexes; this one never does.
-            self._state.notify_all()
-        self._write(SETTINGS_ACK)
+        # The server may count on its new limits only once it has the ACK, so no frame sized by
+        # them may go out before it: the ACK is written under the same write lock.
+        with self._write_lock:
+            with self._state_lock:
+                for key, value in parse_settings(payload):
+                    self._apply_setting(key, value)
+                self._wake_waiters()
+            self._write_locked(SETTINGS_ACK)
+
+    def _apply_setting(self, key: int, value: int) -> None:
+        if key == Setting.INITIAL_WINDOW_SIZE:
+            if value > MAX_WINDOW_SIZE:
+                raise _ProtocolError(ErrorCode.FLOW_CONTROL_ERROR, f"initial window {value} is too large")
+            change = value - self._peer_initial_window
+            self._peer_initial_window = value
+            for stream in self._streams.values():
+                stream.send_window += change
+        elif key == Setting.MAX_FRAME_SIZE:
+            if not _MIN_MAX_FRAME_SIZE <= value <= _MAX_MAX_FRAME_SIZE:
+                raise _ProtocolError(ErrorCode.PROTOCOL_ERROR, f"maximum frame size {value} is out of range")
+            self._peer_max_frame = value
+        elif key == Setting.MAX_CONCURRENT_STREAMS:
+            self._peer_max_streams = value
+        # The header table size only limits an encoder that indexes; this one never does.
 
     def _on_window_update(self, stream_id: int, increment: int) -> None:
-        with self._state:
+        with self._state_lock:
             if stream_id == 0:
                 self._send_window += increment
             else:
@@ -465,35 +507,54 @@ class Connection:
                 if stream is None:
                     return
                 stream.send_window += increment
-            self._state.notify_all()
+            self._wake_waiters()
 
     def _on_goaway(self, last_stream_id: int) -> None:
-        with self._state:
+        with self._state_lock:
             self._last_processed_stream_id = last_stream_id
             unprocessed = [stream_id for stream_id in self._streams if stream_id > last_stream_id]
         for stream_id in unprocessed:
             self._finish(stream_id, StreamEnd(refused=True))
+        self._close_if_drained()
+
+    def _close_if_drained(self) -> None:
+        if self._draining and not self._streams and self._closed is None:
+            self._close(ConnectionClosedError("the connection finished its calls after the server's GOAWAY", False))
+
+    # -- waiting for windows and stream slots (called with ``_state_lock`` held) ---------------
+
+    def _wait(self, deadline: float | None) -> bool:
+        self._waiting += 1
+        try:
+            return self._state.wait(_remaining(deadline))
+        finally:
+            self._waiting -= 1
+
+    def _wake_waiters(self) -> None:
+        if self._waiting:
+            self._state.notify_all()
 
     # -- endings -------------------------------------------------------------------------------
 
     def _finish(self, stream_id: int, end: StreamEnd) -> bool:
         """Deliver ``end`` to the stream, once; returns whether the stream was still open."""
-        with self._state:
+        with self._state_lock:
             stream = self._streams.pop(stream_id, None)
             if stream is None:
                 return False
-            self._state.notify_all()
+            self._wake_waiters()
         _deliver(stream, end)
+        self._close_if_drained()
         return True
 
     def _shut(self, reason: ConnectionClosedError) -> bool:
         """Refuse new calls and end the open ones; returns whether this call did it."""
-        with self._state:
+        with self._state_lock:
             if self._closed is not None:
                 return False
             self._closed = reason
             streams, self._streams = self._streams, {}
-            self._state.notify_all()
+            self._wake_waiters()
         for stream in streams.values():
             _deliver(stream, StreamEnd(cancelled=True) if reason.by_client else StreamEnd(failure=reason.reason))
         return True
@@ -525,6 +586,11 @@ def _header_frames(stream_id: int, block: bytes, max_frame: int) -> bytes:
         flags = Flag.END_HEADERS if index == len(pieces) else 0
         frames.append(frame_header(len(piece), FrameType.CONTINUATION, flags, stream_id) + piece)
     return b"".join(frames)
+
+
+def _require_size(payload: bytes, size: int, frame: str) -> None:
+    if len(payload) != size:
+        raise _ProtocolError(ErrorCode.FRAME_SIZE_ERROR, f"a {frame} frame of {len(payload)} bytes, not {size}")
 
 
 def _whole_message_size(data: bytes | bytearray) -> int:
