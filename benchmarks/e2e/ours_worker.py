@@ -23,9 +23,10 @@ def main() -> None:
     """Run our gRPC worker until the harness stops it."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--address", required=True)
+    parser.add_argument("--transport", choices=["auto", "builtin", "grpcio"], default="auto")
     args = parser.parse_args()
 
-    worker = TaskHubGrpcWorker(host_address=args.address)
+    worker = TaskHubGrpcWorker(host_address=args.address, transport=args.transport)
     worker.add_orchestrator(workloads.chain)
     worker.add_activity(workloads.increment)
     worker_process.serve(worker.start, worker.stop)

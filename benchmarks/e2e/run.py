@@ -68,12 +68,17 @@ def drive(client_python: Path, address: str, count: int, length: int, label: str
     return float(result["wall_seconds"])
 
 
-def measure_side(worker_python: Path | str, worker_script: Path, client_python: Path, sdk: str) -> SideResult:
+def measure_side(
+    worker_python: Path | str, worker_script: Path, client_python: Path, sdk: str, worker_args: list[str] | None = None
+) -> SideResult:
     """Run every workload against a fresh sidecar with ``worker_script`` serving it."""
     results: dict[str, WorkloadResult] = {}
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     sidecar = Sidecar("microsoft", binary=os.environ.get(BINARY_VARIABLE), log_file=LOG_DIR / f"e2e-{sdk}-sidecar.log")
-    with sidecar, WorkerProcess(worker_python, worker_script, ["--address", sidecar.address]) as worker:
+    with (
+        sidecar,
+        WorkerProcess(worker_python, worker_script, ["--address", sidecar.address, *(worker_args or [])]) as worker,
+    ):
         drive(client_python, sidecar.address, 1, 1, label=f"e2e {sdk}: warm-up")
         for name, count, length in WORKLOADS:
             cpu_before = worker.cpu_seconds()
@@ -121,22 +126,29 @@ def print_table(original: SideResult, mine: SideResult | None) -> None:
     print(report.render_table(headers, rows))
 
 
-def run() -> None:
+def run(transport: str) -> None:
     """Measure the original, then ours (when our gRPC worker exists), and print the table."""
     original_python = original_sdk.original_python()
     original = measure_side(original_python, HERE / "original_worker.py", original_python, "original")
     if not ours.grpc_worker_available():
         print_table(original, None)
         raise SystemExit("error: ours not measured: durabletask.grpc.TaskHubGrpcWorker is not available yet")
-    mine = measure_side(sys.executable, HERE / "ours_worker.py", original_python, "ours")
+    mine = measure_side(sys.executable, HERE / "ours_worker.py", original_python, "ours", ["--transport", transport])
     print_table(original, mine)
 
 
 def main() -> None:
     """Parse the command line and run the benchmark."""
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--transport",
+        choices=["auto", "builtin", "grpcio"],
+        default="auto",
+        help="our worker's transport (default: auto, which is the built-in channel here)",
+    )
+    args = parser.parse_args()
     try:
-        run()
+        run(args.transport)
     except sides.SideFailedError as error:
         raise SystemExit(f"error: {error}") from None
 

@@ -39,14 +39,18 @@ class FakeSidecar:
         self._lock = threading.Lock()
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         self._server.add_generic_rpc_handlers((self._handlers(),))
+        # Plain text listens on one address only: "localhost" is two (127.0.0.1 and ::1), and the
+        # port picked for the first may already be taken on the second, leaving the client to
+        # reach whatever holds it there. TLS keeps "localhost", the name its certificate has.
+        self.host = "127.0.0.1" if credentials is None else "localhost"
         if credentials is None:
-            self.port = self._server.add_insecure_port("localhost:0")
+            self.port = self._server.add_insecure_port(f"{self.host}:0")
         else:
-            self.port = self._server.add_secure_port("localhost:0", credentials)
+            self.port = self._server.add_secure_port(f"{self.host}:0", credentials)
 
     @property
     def address(self) -> str:
-        return f"localhost:{self.port}"
+        return f"{self.host}:{self.port}"
 
     def metadata_of(self, method: str) -> list[dict[str, str]]:
         """The metadata of each call of ``method`` so far."""

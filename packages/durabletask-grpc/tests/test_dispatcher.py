@@ -13,7 +13,7 @@ import pytest
 
 from durabletask.grpc import ConcurrencyOptions
 from durabletask.grpc._backoff import ReconnectBackoff
-from durabletask.grpc._dispatcher import Work, WorkItemDispatcher
+from durabletask.grpc._dispatcher import SLOW_TURN_SECONDS, Work, WorkItemDispatcher
 
 LOGGER = logging.getLogger("test.dispatcher")
 
@@ -153,3 +153,51 @@ def test_reconnect_backoff_grows_to_its_cap_with_jitter_and_resets() -> None:
     assert backoff.attempts == 12
     backoff.reset()
     assert backoff.attempts == 0 and backoff.next_delay() <= 0.06
+
+
+def test_a_quick_orchestrator_turn_runs_on_the_submitting_thread(dispatcher: WorkItemDispatcher) -> None:
+    threads: list[threading.Thread] = []
+    dispatcher.submit_orchestrator("i", lambda: threads.append(threading.current_thread()), "quick")
+    assert threads == [threading.current_thread()], "run before submit_orchestrator returned, right here"
+    assert dispatcher.drain(1), "and its slot was released"
+
+
+def test_a_slow_orchestrator_has_its_later_turns_run_on_the_pool(
+    dispatcher: WorkItemDispatcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    threads: list[threading.Thread] = []
+    finished = threading.Semaphore(0)
+
+    def slow_turn() -> None:
+        threads.append(threading.current_thread())
+        time.sleep(SLOW_TURN_SECONDS * 3)
+        finished.release()
+
+    with caplog.at_level(logging.INFO, logger=LOGGER.name):
+        dispatcher.submit_orchestrator("first", slow_turn, "slow")
+        dispatcher.submit_orchestrator("second", slow_turn, "slow")
+        assert finished.acquire(timeout=5) and finished.acquire(timeout=5)
+    assert threads[0] is threading.current_thread()
+    assert threads[1] is not threading.current_thread(), "marked slow after its first turn"
+    assert "turns run on the thread pool from now on" in caplog.text
+    dispatcher.submit_orchestrator("third", lambda: threads.append(threading.current_thread()), "quick")
+    assert threads[-1] is threading.current_thread(), "other orchestrators still run here"
+
+
+def test_a_turn_that_cannot_start_at_once_waits_on_the_pool_as_before(dispatcher: WorkItemDispatcher) -> None:
+    """A busy instance, or a full orchestration limit, queues the turn: it never runs here."""
+    probe = Probe()
+    release = threading.Event()
+    dispatcher.submit_orchestrator("busy", lambda: release.wait(5))  # unnamed: always on the pool
+    submitted_on = threading.current_thread()
+    ran_on: list[threading.Thread] = []
+
+    def record() -> None:
+        ran_on.append(threading.current_thread())
+        probe.done.release()
+
+    dispatcher.submit_orchestrator("busy", record, "quick")
+    assert ran_on == [], "queued behind the running turn of its instance"
+    release.set()
+    probe.wait(1)
+    assert ran_on and ran_on[0] is not submitted_on

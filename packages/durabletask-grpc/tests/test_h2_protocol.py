@@ -1336,3 +1336,30 @@ def test_on_done_exceptions_do_not_stop_the_reader(
     peer.send_response(request.stream_id, b"still reading")
     assert call.result(timeout=WAIT) == b"still reading"
     assert "listener failed" in caplog.text
+
+
+def test_a_call_started_on_the_reader_thread_never_waits_for_window(
+    server: ScriptedH2Server, channel: BuiltinChannel
+) -> None:
+    """Waiting there would wait for the thread that waits: BlockingIOError, and nothing is sent."""
+    peer = connect_settled(channel, server, {Setting.INITIAL_WINDOW_SIZE: 16})
+    started: list[object] = []
+
+    def on_response(message: bytes) -> None:
+        try:
+            unary_method(channel).call_in_background(bytes(100), lambda response, error: None)
+        except BlockingIOError as error:
+            started.append(error)
+        else:
+            started.append("sent")
+
+    consume = stream_method(channel).consume
+    call = in_background(lambda: consume(b"", on_response, timeout=WAIT))
+    request = peer.read_request()
+    peer.send_headers(request.stream_id, response_headers())
+    peer.send_data(request.stream_id, grpc_frame(b"work"))
+    peer.expect_nothing(0.2)  # no HEADERS for the call that could not be sent without waiting
+    peer.send_trailers(request.stream_id)
+    call.result(timeout=WAIT)
+    assert len(started) == 1 and isinstance(started[0], BlockingIOError)
+    assert "105-byte request" in str(started[0])

@@ -138,7 +138,13 @@ def call_huge(ctx: task.OrchestrationContext, megabytes: int) -> Any:
     return "fitted"
 
 
+def large_output(ctx: task.OrchestrationContext, kilobytes: int) -> Any:
+    greeting = yield ctx.call_activity(hello, input="large")
+    return greeting + "y" * (kilobytes * 1024)
+
+
 ORCHESTRATORS = [
+    large_output,
     call_huge,
     sequence,
     fan_out_fan_in,
@@ -310,6 +316,13 @@ def test_a_result_too_large_for_the_sidecar_fails_the_task_instead_of_looping(hu
     state = finish(hub, hub.schedule_new_orchestration(call_huge, input=5))
     assert state.runtime_status == client.OrchestrationStatus.COMPLETED, state.failure_details
     assert state.get_output().endswith("MessageTooLargeError")
+
+
+def test_an_output_larger_than_a_flow_control_window_is_delivered(hub: TaskHubGrpcClient) -> None:
+    """Sent from its own thread: the worker's reader thread, which ran the turn, cannot wait for window."""
+    state = finish(hub, hub.schedule_new_orchestration(large_output, input=300))
+    assert state.runtime_status == client.OrchestrationStatus.COMPLETED, state.failure_details
+    assert state.get_output() == "Hello large!" + "y" * 300 * 1024
 
 
 def test_missing_instances_read_as_none(hub: TaskHubGrpcClient) -> None:

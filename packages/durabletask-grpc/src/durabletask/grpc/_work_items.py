@@ -17,6 +17,22 @@ from durabletask.grpc._values import read_payload, write_failure, write_payload
 from durabletask.history import HistoryEvent
 
 
+def orchestrator_name(request: pb.OrchestratorRequest) -> str | None:
+    """The orchestrator a turn is for, from its ``ExecutionStarted``, or ``None`` if not found early.
+
+    Sidecars put that event first or second in every history (first in a first turn's new events),
+    so only the first few events are looked at: this runs for every turn, on the stream reader.
+    """
+    for events in (request.past_events, request.new_events):
+        for event in events[:_NAME_SEARCH_DEPTH]:
+            if event.HasField("execution_started"):
+                return event.execution_started.name
+    return None
+
+
+_NAME_SEARCH_DEPTH = 3
+
+
 def orchestrator_item_from_proto(
     request: pb.OrchestratorRequest,
     completion_token: str = "",

@@ -156,12 +156,34 @@ class WorkItemRunner:
         self._deliveries.add()
         try:
             method.call_in_background(response, answered, timeout=_COMPLETION_TIMEOUT_SECONDS, metadata=self._metadata)
+        except BlockingIOError:
+            # A turn run on the channel's reader thread with a result too large to send without
+            # waiting for flow control: send it from a thread of its own (rare, so not pooled).
+            # It still counts as in flight until that thread has taken over.
+            threading.Thread(
+                target=self._send_elsewhere,
+                args=(method, response, replacement, what),
+                name="durabletask-large-result",
+                daemon=True,
+            ).start()
         except grpc.RpcError as error:
             self._deliveries.remove()
             self._on_rejected(error, method, response, replacement, what)
         except ValueError as error:  # the channel was closed by a reconnect or by stop()
             self._deliveries.remove()
             self._logger.warning("Could not deliver the result of %s (%s).", what, error)
+
+    def _send_elsewhere(
+        self,
+        method: Callable[..., object],
+        response: _Response,
+        replacement: Callable[[Exception], _Response] | None,
+        what: str,
+    ) -> None:
+        try:
+            self._send(method, response, replacement, what)
+        finally:
+            self._deliveries.remove()
 
     def _on_rejected(
         self,

@@ -46,6 +46,7 @@ from durabletask.grpc._history_cache import HistoryCache
 from durabletask.grpc._logging import configure_logger
 from durabletask.grpc._proto import orchestrator_service_pb2 as pb
 from durabletask.grpc._stub import SidecarStub, sidecar_stub
+from durabletask.grpc._work_items import orchestrator_name
 from durabletask.grpc._work_runner import WorkItemRunner
 from durabletask.serialization import DataConverter
 
@@ -320,7 +321,9 @@ class TaskHubGrpcWorker(WorkerBase):
             orchestration = item.orchestrator_request
             self._logger.debug("Received a turn of orchestration '%s'.", orchestration.instance_id)
             dispatcher.submit_orchestrator(
-                orchestration.instance_id, lambda: runner.run_orchestrator(orchestration, token, stub)
+                orchestration.instance_id,
+                lambda: runner.run_orchestrator(orchestration, token, stub),
+                orchestrator_name(orchestration),
             )
         elif kind == "activity_request":
             activity = item.activity_request

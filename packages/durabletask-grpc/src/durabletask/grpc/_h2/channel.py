@@ -269,7 +269,9 @@ class UnaryUnaryMethod(Generic[RequestT, ResponseT]):
         when the answer came that fast). It must be quick, must not raise, and must not make
         blocking calls on this channel. The deadline is the server's to enforce (``timeout`` is sent to it); a
         broken connection or a closed channel ends the call too. Errors that stop the request
-        from being sent at all are raised here instead, as by a blocking call.
+        from being sent at all are raised here instead, as by a blocking call, and so is
+        ``BlockingIOError`` when called on the connection's reader thread (from a listener) for a
+        request that would have to wait to be sent: nothing was sent, send it from another thread.
         """
         deserialize = self._deserialize
         responses: list[bytes] = []

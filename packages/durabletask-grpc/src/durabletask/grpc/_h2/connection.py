@@ -200,11 +200,18 @@ class Connection:
         wake-up). Raises :class:`ConnectionClosedError` when the connection cannot take the call,
         ``TimeoutError`` when flow control holds the request back past ``deadline`` (a
         ``time.monotonic()`` value).
+
+        On the reader thread itself (a listener starting a call), where waiting would wait for
+        the very thread that waits, it raises ``BlockingIOError`` instead of waiting for a free
+        stream or for window, having sent nothing: the caller sends from another thread.
         """
+        on_reader = threading.current_thread() is self._reader
         with self._state_lock:
             # A slot is reserved before the write lock is taken, so racing callers cannot open
             # more streams than the server allows.
             while len(self._streams) + self._reserved >= self._peer_max_streams and self._closed is None:
+                if on_reader:
+                    raise BlockingIOError("no stream is free, and the reader thread cannot wait for one")
                 if not self._wait(deadline):
                     raise TimeoutError("the server allows no more concurrent calls")
             self._reserved += 1
@@ -212,11 +219,15 @@ class Connection:
             with self._state_lock:
                 self._reserved -= 1
                 self._raise_if_closed()
+                size = len(message)
+                fits = size <= min(self._peer_initial_window, self._send_window, self._peer_max_frame)
+                if on_reader and not fits:
+                    raise BlockingIOError(
+                        f"a {size}-byte request must wait for window, which the reader thread cannot do"
+                    )
                 stream = Stream(self._next_stream_id, self._peer_initial_window, listener)
                 self._next_stream_id += 2
                 self._streams[stream.stream_id] = stream
-                size = len(message)
-                fits = size <= min(stream.send_window, self._send_window, self._peer_max_frame)
                 if fits:
                     stream.send_window -= size
                     self._send_window -= size
