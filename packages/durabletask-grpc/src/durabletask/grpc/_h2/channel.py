@@ -229,8 +229,8 @@ class BuiltinChannel:
         return block
 
 
-class UnaryUnaryMethod(Generic[RequestT, ResponseT]):
-    """One unary method: call it with a request, get the response or a :class:`BuiltinRpcError`."""
+class _Method(Generic[RequestT, ResponseT]):
+    """A method of the server, and how its messages are (de)serialized (bytes unchanged by default)."""
 
     def __init__(
         self,
@@ -243,6 +243,10 @@ class UnaryUnaryMethod(Generic[RequestT, ResponseT]):
         self._method = method
         self._serialize = serializer or _as_bytes
         self._deserialize: Callable[[bytes], Any] = deserializer or _unchanged
+
+
+class UnaryUnaryMethod(_Method[RequestT, ResponseT]):
+    """One unary method: call it with a request, get the response or a :class:`BuiltinRpcError`."""
 
     def __call__(
         self, request: RequestT, timeout: float | None = None, metadata: Metadata | None = None, **_grpcio_only: Any
@@ -313,20 +317,8 @@ class UnaryUnaryMethod(Generic[RequestT, ResponseT]):
             finish(early)
 
 
-class UnaryStreamMethod(Generic[RequestT, ResponseT]):
+class UnaryStreamMethod(_Method[RequestT, ResponseT]):
     """One server-streaming method: call it with a request, iterate over the responses."""
-
-    def __init__(
-        self,
-        channel: BuiltinChannel,
-        method: str,
-        serializer: Callable[[RequestT], bytes] | None,
-        deserializer: Callable[[bytes], ResponseT] | None,
-    ) -> None:
-        self._channel = channel
-        self._method = method
-        self._serialize = serializer or _as_bytes
-        self._deserialize: Callable[[bytes], Any] = deserializer or _unchanged
 
     def __call__(
         self, request: RequestT, timeout: float | None = None, metadata: Metadata | None = None, **_grpcio_only: Any
