@@ -8,7 +8,7 @@ plain socket, one ``sendall`` and one thread wake-up per call.
 
 It covers what the worker needs and no more: unary and server-streaming calls, deadlines,
 metadata, plain-text ``host:port`` targets. Anything else (TLS, interceptors, channel options,
-other target schemes) is grpcio's job; see ``durabletask.grpc._channel.open_worker_channel``.
+other target schemes) is grpcio's job; see ``durabletask.grpc._channel.builtin_endpoint``.
 Failures surface as :class:`BuiltinRpcError`, a ``grpc.RpcError`` with grpcio's ``code()`` and
 ``details()``, so callers handle both channels alike.
 """

@@ -95,8 +95,9 @@ class StreamEnd:
     Exactly one way of ending is filled in: ``trailers`` (the server finished the call; for an
     answer made of trailers only, they are also the ``headers``), ``reset`` (the server reset
     the stream with that HTTP/2 error code), ``refused`` (the server is going away and never
-    processed the stream), ``failure`` (the connection broke) or ``cancelled`` (the client closed
-    the channel or gave up on the call).
+    processed the stream), ``failure`` (the connection broke), ``cancelled`` (the client closed
+    the channel or gave up on the call) or ``malformed`` (the server's answer broke gRPC's rules,
+    said how; ``headers`` are those it sent, if any).
     """
 
     headers: Headers | None = None
