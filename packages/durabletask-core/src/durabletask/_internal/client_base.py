@@ -11,6 +11,7 @@ from typing import Any, TypeVar, overload
 
 from durabletask._internal.failures import FailureDetails
 from durabletask._internal.naming import resolve_name
+from durabletask._internal.outcome_payloads import OutcomePayloads
 from durabletask._internal.status import OrchestrationStatus
 from durabletask.serialization import DataConverter, JsonDataConverter
 
@@ -59,7 +60,7 @@ class OrchestrationNotFoundError(Exception):
 
 
 @dataclass
-class OrchestrationState:
+class OrchestrationState(OutcomePayloads):
     """A snapshot of one orchestration instance, as a client reads it.
 
     Payloads are kept as the JSON text the backend stored; ``get_input``, ``get_output`` and
@@ -84,22 +85,6 @@ class OrchestrationState:
     def get_input(self, expected_type: type | None = None) -> Any:
         """The orchestration's input, decoded (``None`` when it had none)."""
         return self.data_converter.deserialize(self.serialized_input, expected_type)
-
-    @overload
-    def get_output(self, expected_type: type[T]) -> T | None: ...
-    @overload
-    def get_output(self, expected_type: None = ...) -> Any: ...
-    def get_output(self, expected_type: type | None = None) -> Any:
-        """The orchestration's output, decoded (``None`` while it has none)."""
-        return self.data_converter.deserialize(self.serialized_output, expected_type)
-
-    @overload
-    def get_custom_status(self, expected_type: type[T]) -> T | None: ...
-    @overload
-    def get_custom_status(self, expected_type: None = ...) -> Any: ...
-    def get_custom_status(self, expected_type: type | None = None) -> Any:
-        """The last custom status the orchestrator set, decoded."""
-        return self.data_converter.deserialize(self.serialized_custom_status, expected_type)
 
     def raise_if_failed(self) -> None:
         """Raise :class:`OrchestrationFailedError` if the orchestration failed."""

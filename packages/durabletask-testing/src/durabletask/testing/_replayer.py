@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar, overload
+from typing import Any
 
+from durabletask._internal.outcome_payloads import OutcomePayloads
 from durabletask.actions import CompleteOrchestrationAction, OrchestratorAction
 from durabletask.client import OrchestrationStatus
 from durabletask.engine import OrchestratorWorkItem
@@ -33,11 +34,9 @@ from durabletask.testing._recording import action_for
 from durabletask.testing._report import side_by_side
 from durabletask.worker import DEFAULT_MAXIMUM_TIMER_INTERVAL, Registry
 
-T = TypeVar("T")
-
 
 @dataclass(frozen=True)
-class ReplayResult:
+class ReplayResult(OutcomePayloads):
     """What the orchestrator's code did with the history.
 
     ``status`` is ``RUNNING`` when the history does not end the execution. ``actions`` are all the
@@ -51,22 +50,6 @@ class ReplayResult:
     actions: list[OrchestratorAction]
     turns: int
     data_converter: DataConverter = field(default_factory=JsonDataConverter, compare=False, repr=False)
-
-    @overload
-    def get_output(self, expected_type: type[T]) -> T | None: ...
-    @overload
-    def get_output(self, expected_type: None = ...) -> Any: ...
-    def get_output(self, expected_type: type | None = None) -> Any:
-        """The orchestration's output, decoded (``None`` while it has none)."""
-        return self.data_converter.deserialize(self.serialized_output, expected_type)
-
-    @overload
-    def get_custom_status(self, expected_type: type[T]) -> T | None: ...
-    @overload
-    def get_custom_status(self, expected_type: None = ...) -> Any: ...
-    def get_custom_status(self, expected_type: type | None = None) -> Any:
-        """The last custom status the code set, decoded."""
-        return self.data_converter.deserialize(self.serialized_custom_status, expected_type)
 
 
 @dataclass(frozen=True, slots=True)
