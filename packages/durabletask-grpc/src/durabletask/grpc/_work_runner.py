@@ -142,14 +142,19 @@ class WorkItemRunner:
         # work item goes straight back to the pool instead of sleeping until the sidecar answers.
         def answered(_: pb.CompleteTaskResponse | None, error: BuiltinRpcError | None) -> None:
             try:
-                if error is not None:
-                    # Sending a replacement may block, which the reader thread must never do.
+                if error is None:
+                    return
+                if error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and replacement is not None:
+                    # Sending the smaller failure may block, which the reader thread must never do.
+                    self._deliveries.add()
                     threading.Thread(
-                        target=self._on_rejected,
+                        target=self._reject_elsewhere,
                         args=(error, method, response, replacement, what),
                         name="durabletask-redelivery",
                         daemon=True,
                     ).start()
+                else:
+                    self._on_rejected(error, method, response, replacement, what)  # only logs
             finally:
                 self._deliveries.remove()
 
@@ -182,6 +187,19 @@ class WorkItemRunner:
     ) -> None:
         try:
             self._send(method, response, replacement, what)
+        finally:
+            self._deliveries.remove()
+
+    def _reject_elsewhere(
+        self,
+        error: grpc.RpcError,
+        method: Callable[..., object],
+        response: _Response,
+        replacement: Callable[[Exception], _Response] | None,
+        what: str,
+    ) -> None:
+        try:
+            self._on_rejected(error, method, response, replacement, what)
         finally:
             self._deliveries.remove()
 
