@@ -147,12 +147,9 @@ class WorkItemRunner:
                 if error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and replacement is not None:
                     # Sending the smaller failure may block, which the reader thread must never do.
                     self._deliveries.add()
-                    threading.Thread(
-                        target=self._reject_elsewhere,
-                        args=(error, method, response, replacement, what),
-                        name="durabletask-redelivery",
-                        daemon=True,
-                    ).start()
+                    self._hand_off(
+                        "durabletask-redelivery", lambda: self._on_rejected(error, method, response, replacement, what)
+                    )
                 else:
                     self._on_rejected(error, method, response, replacement, what)  # only logs
             finally:
@@ -165,12 +162,7 @@ class WorkItemRunner:
             # A turn run on the channel's reader thread with a result too large to send without
             # waiting for flow control: send it from a thread of its own (rare, so not pooled).
             # It still counts as in flight until that thread has taken over.
-            threading.Thread(
-                target=self._send_elsewhere,
-                args=(method, response, replacement, what),
-                name="durabletask-large-result",
-                daemon=True,
-            ).start()
+            self._hand_off("durabletask-large-result", lambda: self._send(method, response, replacement, what))
         except grpc.RpcError as error:
             self._deliveries.remove()
             self._on_rejected(error, method, response, replacement, what)
@@ -178,30 +170,16 @@ class WorkItemRunner:
             self._deliveries.remove()
             self._logger.warning("Could not deliver the result of %s (%s).", what, error)
 
-    def _send_elsewhere(
-        self,
-        method: Callable[..., object],
-        response: _Response,
-        replacement: Callable[[Exception], _Response] | None,
-        what: str,
-    ) -> None:
-        try:
-            self._send(method, response, replacement, what)
-        finally:
-            self._deliveries.remove()
+    def _hand_off(self, name: str, work: Callable[[], None]) -> None:
+        """Run ``work`` on a thread of its own, then release the delivery counted for it."""
 
-    def _reject_elsewhere(
-        self,
-        error: grpc.RpcError,
-        method: Callable[..., object],
-        response: _Response,
-        replacement: Callable[[Exception], _Response] | None,
-        what: str,
-    ) -> None:
-        try:
-            self._on_rejected(error, method, response, replacement, what)
-        finally:
-            self._deliveries.remove()
+        def run() -> None:
+            try:
+                work()
+            finally:
+                self._deliveries.remove()
+
+        threading.Thread(target=run, name=name, daemon=True).start()
 
     def _on_rejected(
         self,
