@@ -84,20 +84,17 @@ class WorkItemDispatcher:
                 self._logger.debug("Not starting a turn of '%s': the worker is stopping.", instance_id)
                 return
             job = _OrchestratorJob(instance_id, work)
-            here = (
+            # Only a turn that nothing queued before it waits for may run here.
+            may_run_here = (
                 orchestrator is not None
                 and orchestrator not in self._slow_orchestrators
                 and not self._queued_orchestrations
-                and instance_id not in self._busy_instances
-                and self._running_orchestrations < self._options.maximum_concurrent_orchestration_work_items
             )
+            self._queued_orchestrations.append(job)
+            startable = self._take_startable_orchestrations()
+            here = may_run_here and len(startable) == 1 and startable[0] is job
             if here:
-                self._busy_instances.add(instance_id)
-                self._running_orchestrations += 1
                 startable = []
-            else:
-                self._queued_orchestrations.append(job)
-                startable = self._take_startable_orchestrations()
         if here:
             assert orchestrator is not None
             self._run_here(job, orchestrator)
