@@ -292,23 +292,25 @@ class TaskHubGrpcWorker(WorkerBase):
         stub = sidecar_stub(channel)
         stub.Hello(empty_pb2.Empty(), timeout=_HELLO_TIMEOUT_SECONDS, metadata=self._metadata)
         request, work_items = pb.GetWorkItemsRequest(), stub.GetWorkItems
-        # grpcio's stream object is made before it connects; the built-in channel's is consumed below.
-        stream = None if isinstance(work_items, UnaryStreamMethod) else work_items(request, metadata=self._metadata)
+        if isinstance(work_items, UnaryStreamMethod):
+            self._on_connected(backoff)
+            # The built-in channel hands each item over on its reader thread: one thread hand-off
+            # fewer per work item than iterating here.
+            work_items.consume(request, lambda item: self._dispatch(item, stub), metadata=self._metadata)
+        else:
+            stream = work_items(request, metadata=self._metadata)  # grpcio's stream, not connected yet
+            self._on_connected(backoff)
+            for item in stream:
+                self._dispatch(item, stub)
+        return "the sidecar closed the work item stream"
+
+    def _on_connected(self, backoff: ReconnectBackoff) -> None:
         self._connected.set()
         self._first_attempt_done.set()
         backoff.reset()
         self._logger.info(
             "Connected to the Durable Task sidecar at '%s'; waiting for work items.", self._address.target
         )
-        if stream is None:
-            # The built-in channel hands each item over on its reader thread: one thread hand-off
-            # fewer per work item than iterating here.
-            assert isinstance(work_items, UnaryStreamMethod)
-            work_items.consume(request, lambda item: self._dispatch(item, stub), metadata=self._metadata)
-        else:
-            for item in stream:
-                self._dispatch(item, stub)
-        return "the sidecar closed the work item stream"
 
     # -- work items ----------------------------------------------------------------------------
 
