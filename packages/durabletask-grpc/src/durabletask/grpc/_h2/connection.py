@@ -135,8 +135,7 @@ class Stream:
 class Connection:
     """An open HTTP/2 connection; see the module docstring. Use :meth:`open` to make one."""
 
-    def __init__(self, sock: socket.socket, authority: str) -> None:
-        self.authority = authority
+    def __init__(self, sock: socket.socket) -> None:
         self._socket = sock
         self._write_lock = threading.Lock()
         # Guards the stream table, the send windows and the peer's settings.
@@ -176,8 +175,7 @@ class Connection:
         except OSError:
             sock.close()
             raise
-        authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        connection = cls(sock, authority)
+        connection = cls(sock)
         connection._reader.start()
         return connection
 
