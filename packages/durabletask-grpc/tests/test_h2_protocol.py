@@ -35,7 +35,7 @@ from scripted_h2_server import (
 )
 
 from durabletask.grpc._h2.channel import BuiltinChannel, BuiltinRpcError, UnaryStreamMethod, UnaryUnaryMethod
-from durabletask.grpc._h2.connection import Connection
+from durabletask.grpc._h2.connection import _MAX_RECEIVE_FRAME_SIZE, _RECEIVE_BUFFER_SIZE, Connection
 from durabletask.grpc._h2.frames import (
     DEFAULT_MAX_FRAME_SIZE,
     DEFAULT_WINDOW_SIZE,
@@ -605,6 +605,50 @@ def test_stream_reassembly_from_random_chunks(server: ScriptedH2Server, channel:
         offset += size
     peer.send_trailers(request.stream_id)
     assert call.result(timeout=WAIT) == messages
+
+
+def test_frames_cut_anywhere_on_the_wire_up_to_the_largest_frame_allowed(
+    server: ScriptedH2Server, channel: BuiltinChannel
+) -> None:
+    """The reader's buffer grows for a frame larger than it, and a frame may arrive in any pieces."""
+    generator = random.Random(20261127)
+    largest = generator.randbytes(_MAX_RECEIVE_FRAME_SIZE - 5)  # with its prefix, exactly the largest frame
+    messages = [b"small", largest, generator.randbytes(3 * _RECEIVE_BUFFER_SIZE // 2), b"", b"after"]
+    call = streaming(channel)
+    peer = connect(server)
+    request = peer.read_request()
+    wire = b"".join(
+        frame_header(len(framed), FrameType.DATA, 0, request.stream_id) + framed
+        for framed in (grpc_frame(message) for message in messages)
+    )
+    peer.send_headers(request.stream_id, response_headers())
+    offset = 0
+    while offset < len(wire):
+        size = generator.choice([1, 4, 9, 10, 1000, 65_536, 300_000])
+        peer.send(wire[offset : offset + size])
+        offset += size
+        if generator.random() < 0.2:
+            time.sleep(0.002)  # lets the reader take what has come so far, so cuts land in its buffer
+    peer.send_trailers(request.stream_id)
+    assert call.result(timeout=WAIT) == messages
+
+
+def test_a_frame_header_cut_at_the_very_end_of_the_receive_buffer(
+    server: ScriptedH2Server, channel: BuiltinChannel
+) -> None:
+    call = streaming(channel)
+    peer = connect(server)
+    request = peer.read_request()
+    peer.send_headers(request.stream_id, response_headers())
+    time.sleep(0.1)  # the reader has parsed everything so far, so the next frame starts its buffer
+    filling = bytes(_RECEIVE_BUFFER_SIZE - 4 - 9 - 5)
+    first = frame_header(len(filling) + 5, FrameType.DATA, 0, request.stream_id) + grpc_frame(filling)
+    second = frame_header(len(grpc_frame(b"next")), FrameType.DATA, 0, request.stream_id) + grpc_frame(b"next")
+    peer.send(first + second[:4])  # fills the buffer exactly, ending inside the second frame's header
+    time.sleep(0.1)
+    peer.send(second[4:])
+    peer.send_trailers(request.stream_id)
+    assert call.result(timeout=WAIT) == [filling, b"next"]
 
 
 def test_huffman_coded_and_dynamically_indexed_response_headers(

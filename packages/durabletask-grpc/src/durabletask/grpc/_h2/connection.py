@@ -63,7 +63,8 @@ _logger = logging.getLogger(__name__)
 _WINDOW_REFILL_THRESHOLD: Final = MAX_WINDOW_SIZE // 2
 # The largest frame this side accepts. A bigger limit lets a large history arrive in fewer frames.
 _MAX_RECEIVE_FRAME_SIZE: Final = 1 << 20
-_RECEIVE_CHUNK: Final = 1 << 18
+# What the reader's buffer holds to begin with; it grows to the size of the largest frame received.
+_RECEIVE_BUFFER_SIZE: Final = 1 << 18
 _MAX_STREAM_ID: Final = 2**31 - 1
 _MIN_MAX_FRAME_SIZE: Final = DEFAULT_MAX_FRAME_SIZE
 _MAX_MAX_FRAME_SIZE: Final = 2**24 - 1
@@ -319,7 +320,11 @@ class Connection:
     # -- reading -------------------------------------------------------------------------------
 
     def _read_frames(self) -> None:
-        buffer = bytearray()
+        # Bytes are received into one long-lived buffer: ``recv`` of a fresh chunk each time cost
+        # a memory map, a page fault and an unmap per read, about a fifth of a sparse worker's
+        # kernel time (300 sequential activities on microsoft/durabletask-go v0.6.0).
+        buffer = bytearray(_RECEIVE_BUFFER_SIZE)
+        start = end = 0  # buffer[start:end] holds what is received and not yet parsed
         reason = "the server closed the connection"
         readable = selectors.DefaultSelector()
         readable.register(self._socket, selectors.EVENT_READ)
@@ -330,21 +335,34 @@ class Connection:
                     if wait <= 0 or not readable.select(wait):
                         self._answer_pings(time.monotonic())
                         continue
-                chunk = self._socket.recv(_RECEIVE_CHUNK)
-                if not chunk:
+                with memoryview(buffer) as whole:
+                    received = self._socket.recv_into(whole[end:])
+                if not received:
                     break
-                buffer += chunk
-                offset, available = 0, len(buffer)
-                while available - offset >= FRAME_HEADER_SIZE:
-                    length, frame_type, flags, stream_id = parse_frame_header(buffer, offset)
+                end += received
+                while end - start >= FRAME_HEADER_SIZE:
+                    length, frame_type, flags, stream_id = parse_frame_header(buffer, start)
                     if length > _MAX_RECEIVE_FRAME_SIZE:
                         raise _ProtocolError(ErrorCode.FRAME_SIZE_ERROR, f"a {length}-byte frame is over the limit")
-                    end = offset + FRAME_HEADER_SIZE + length
-                    if end > available:
+                    frame_end = start + FRAME_HEADER_SIZE + length
+                    if frame_end > end:
+                        # Make room for the rest of this frame: move its start to the front, and
+                        # grow the buffer when the whole frame is larger than it.
+                        if start:
+                            buffer[: end - start] = buffer[start:end]
+                            end -= start
+                            start = 0
+                        if FRAME_HEADER_SIZE + length > len(buffer):
+                            buffer.extend(bytes(FRAME_HEADER_SIZE + length - len(buffer)))
                         break
-                    self._on_frame(frame_type, flags, stream_id, bytes(buffer[offset + FRAME_HEADER_SIZE : end]))
-                    offset = end
-                del buffer[:offset]
+                    self._on_frame(frame_type, flags, stream_id, bytes(buffer[start + FRAME_HEADER_SIZE : frame_end]))
+                    start = frame_end
+                if start == end:
+                    start = end = 0
+                elif end == len(buffer):  # only a piece of a frame header is left, at the very end
+                    buffer[: end - start] = buffer[start:end]
+                    end -= start
+                    start = 0
         except _ProtocolError as error:
             reason = f"the server broke the HTTP/2 protocol: {error}"
             with contextlib.suppress(ConnectionClosedError):
