@@ -34,6 +34,7 @@ from scripted_h2_server import (
     trailers,
 )
 
+from durabletask.grpc._h2 import connection as connection_module
 from durabletask.grpc._h2.channel import BuiltinChannel, BuiltinRpcError, UnaryStreamMethod, UnaryUnaryMethod
 from durabletask.grpc._h2.connection import _MAX_RECEIVE_FRAME_SIZE, _RECEIVE_BUFFER_SIZE, Connection
 from durabletask.grpc._h2.frames import (
@@ -243,6 +244,81 @@ def test_ping_is_answered_with_the_same_bytes(server: ScriptedH2Server, channel:
     peer.send_response(request.stream_id, b"pong")
     assert call.result(timeout=WAIT) == b"pong"
     peer.expect_nothing(0.1, ignore={FrameType.WINDOW_UPDATE, FrameType.SETTINGS})
+
+
+def frames_until_ping_answer(peer: H2Peer) -> list[Frame]:
+    """Every frame the client sends up to and including its next PING ACK."""
+    frames = [peer.read_frame()]
+    while not (frames[-1].type == FrameType.PING and frames[-1].has(Flag.ACK)):
+        frames.append(peer.read_frame())
+    return frames
+
+
+def test_a_ping_on_a_quiet_connection_is_answered_alone_within_the_limit(
+    server: ScriptedH2Server, channel: BuiltinChannel
+) -> None:
+    call = unary(channel)
+    peer = connect(server)
+    request = peer.read_request()
+    sent = time.monotonic()
+    peer.send_ping(b"quiet!!!")
+    ack = peer.expect(FrameType.PING)
+    waited = time.monotonic() - sent
+    assert ack.has(Flag.ACK) and ack.payload == b"quiet!!!"
+    # It waited for a write to ride on, and none came.
+    assert connection_module.PING_ANSWER_LIMIT * 0.9 <= waited < connection_module.PING_ANSWER_LIMIT + 2.0
+    peer.send_response(request.stream_id, b"done")
+    assert call.result(timeout=WAIT) == b"done"
+
+
+def test_a_pings_answer_rides_after_the_next_requests_frames(
+    server: ScriptedH2Server, channel: BuiltinChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the request's data, so a grpc-go server sees that data while its probe is outstanding."""
+    monkeypatch.setattr(connection_module, "PING_ANSWER_LIMIT", 30.0)  # so only a write can answer
+    first = unary(channel)
+    peer = connect(server)
+    request = peer.read_request()
+    peer.send_ping(b"probe-01")
+    time.sleep(connection_module.PING_ANSWER_SPACING + 0.01)
+    peer.expect_nothing(0.05)
+    second = unary(channel, b"second")
+    frames = frames_until_ping_answer(peer)
+    assert [frame.type for frame in frames] == [FrameType.HEADERS, FrameType.DATA, FrameType.PING], frames
+    assert frames[1].has(Flag.END_STREAM)
+    assert frames[-1].payload == b"probe-01"
+    peer.send_response(request.stream_id, b"one")
+    peer.send_response(frames[0].stream_id, b"two")
+    assert first.result(timeout=WAIT) == b"one"
+    assert second.result(timeout=WAIT) == b"two"
+
+
+def test_ping_answers_are_spaced_even_on_a_busy_connection(
+    server: ScriptedH2Server, channel: BuiltinChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(connection_module, "PING_ANSWER_LIMIT", 30.0)
+    monkeypatch.setattr(connection_module, "PING_ANSWER_SPACING", 1.0)
+    peer = connect_settled(channel, server, {})
+    peer.send_ping(b"first!!!")
+    time.sleep(0.05)
+    calls = [unary(channel, b"carries the answer")]
+    frames = frames_until_ping_answer(peer)
+    answered = time.monotonic()
+    assert frames[-1].payload == b"first!!!"
+    peer.send_ping(b"second!!")
+    peer.send_ping(b"third!!!")
+    time.sleep(0.05)
+    calls.append(unary(channel, b"too soon to carry one"))
+    too_soon = peer.read_request()
+    peer.expect_nothing(0.2, ignore={FrameType.WINDOW_UPDATE, FrameType.SETTINGS})
+    time.sleep(max(0.0, answered + 1.0 - time.monotonic()))
+    calls.append(unary(channel, b"carries both answers"))
+    later = frames_until_ping_answer(peer)
+    assert [frame.payload for frame in later if frame.type == FrameType.PING] == [b"second!!"]
+    assert peer.expect(FrameType.PING).payload == b"third!!!"  # in the same write
+    for stream_id in (frames[0].stream_id, too_soon.stream_id, later[0].stream_id):
+        peer.send_response(stream_id, b"ok")
+    assert [call.result(timeout=WAIT) for call in calls] == [b"ok", b"ok", b"ok"]
 
 
 def test_every_server_settings_frame_is_acknowledged(server: ScriptedH2Server, channel: BuiltinChannel) -> None:
