@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
-import selectors
+import select
 import socket
 import threading
 import time
@@ -338,13 +338,12 @@ class Connection:
         buffer = bytearray(_RECEIVE_BUFFER_SIZE)
         start = end = 0  # buffer[start:end] holds what is received and not yet parsed
         reason = "the server closed the connection"
-        readable = selectors.DefaultSelector()
-        readable.register(self._socket, selectors.EVENT_READ)
+        readable = _readable_within(self._socket)
         try:
             while True:
                 if self._unanswered_pings:
                     wait = self._pings_deadline - time.monotonic()
-                    if wait <= 0 or not readable.select(wait):
+                    if wait <= 0 or not readable(wait):
                         self._answer_pings()
                         continue
                 with memoryview(buffer) as whole:
@@ -383,7 +382,6 @@ class Connection:
             reason = f"the connection broke: {error}"
         except Exception as error:  # a reader that dies silently would leave every caller waiting
             reason = f"unexpected error reading from the server: {error!r}"
-        readable.close()
         self._shut(ConnectionClosedError(reason, by_client=False))
         _shutdown(self._socket)
         self._socket.close()
@@ -637,6 +635,15 @@ def _header_frames(stream_id: int, block: bytes, max_frame: int) -> bytes:
         flags = Flag.END_HEADERS if index == len(pieces) else 0
         frames.append(frame_header(len(piece), FrameType.CONTINUATION, flags, stream_id) + piece)
     return b"".join(frames)
+
+
+def _readable_within(sock: socket.socket) -> Callable[[float], bool]:
+    """A test of whether ``sock`` has input within so many seconds: ``poll`` (one call, any fd) where there is one."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return lambda seconds: bool(poller.poll(seconds * 1000))
+    return lambda seconds: bool(select.select([sock], [], [], seconds)[0])
 
 
 def _require_size(payload: bytes, size: int, frame: str) -> None:
