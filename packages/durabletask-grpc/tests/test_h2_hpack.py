@@ -264,6 +264,27 @@ def test_indexed_names_may_refer_to_dynamic_entries() -> None:
     assert decoder.decode(b"\x7e\x011\xbf\xbe") == [("grpc-status", "1"), ("grpc-status", "0"), ("grpc-status", "1")]
 
 
+def test_a_repeated_block_decodes_against_the_table_as_it_is_now() -> None:
+    """Decoders keep the fields of blocks that left the table alone; a table change must drop them."""
+    decoder = HeaderDecoder()
+    decoder.decode(b"\x40\x0bgrpc-status\x010")
+    newest = b"\xbe"  # indexed field 62: the newest dynamic entry
+    first = decoder.decode(newest)
+    assert first == [("grpc-status", "0")]
+    first.append(("mutated", "by the caller"))
+    assert decoder.decode(newest) == [("grpc-status", "0")]
+
+    decoder.decode(b"\x7e\x011")  # adds grpc-status: 1, which becomes entry 62
+    assert decoder.decode(newest) == [("grpc-status", "1")]
+    # A literal without indexing that names a dynamic entry leaves the table alone, and repeats too.
+    assert decoder.decode(b"\x0f\x2f\x012") == [("grpc-status", "2")]
+    assert decoder.decode(b"\x0f\x2f\x012") == [("grpc-status", "2")]
+
+    decoder.decode(encode_integer(0, 5, 0x20))  # a size update empties the table
+    with pytest.raises(HpackError, match="beyond the table"):
+        decoder.decode(newest)
+
+
 # --- encode_headers --------------------------------------------------------------------------------
 
 

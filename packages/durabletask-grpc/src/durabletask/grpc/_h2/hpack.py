@@ -177,6 +177,12 @@ def _read_string(data: bytes, pos: int) -> tuple[str, int]:
     return data[pos:stop].decode("latin-1"), stop
 
 
+_MAX_REPEATS = 32
+"""How many blocks a decoder keeps the fields of (see ``HeaderDecoder.decode``)."""
+_MAX_REPEAT_SIZE = 256
+"""The longest block a decoder keeps the fields of, in octets."""
+
+
 class HeaderDecoder:
     """Decodes the header blocks of one HTTP/2 connection, keeping its dynamic table.
 
@@ -188,7 +194,7 @@ class HeaderDecoder:
     the table is in an unknown state and the connection must be closed (COMPRESSION_ERROR).
     """
 
-    __slots__ = ("_fields", "_limit", "_max_table_size", "_size")
+    __slots__ = ("_fields", "_limit", "_max_table_size", "_repeats", "_size")
 
     def __init__(self, max_table_size: int = 4096) -> None:
         if max_table_size < 0:
@@ -200,6 +206,10 @@ class HeaderDecoder:
         self._size = 0
         self._limit = max_table_size
         self._max_table_size = max_table_size
+        # A server answers every call with the same few blocks (":status 200", "grpc-status 0"),
+        # which, once its table is warm, only refer to it. A block that left the table unchanged
+        # decodes the same way until the table changes, so its fields are kept, by its bytes.
+        self._repeats: dict[bytes, tuple[tuple[str, str], ...]] = {}
 
     @property
     def max_table_size(self) -> int:
@@ -229,7 +239,11 @@ class HeaderDecoder:
         pseudo-headers first ...) is left to the caller.
         """
         data = block if type(block) is bytes else bytes(block)
+        repeated = self._repeats.get(data)
+        if repeated is not None:
+            return list(repeated)
         fields = self._fields
+        table_changed = False
         headers: list[tuple[str, str]] = []
         append = headers.append
         end = len(data)
@@ -254,6 +268,7 @@ class HeaderDecoder:
                 field, pos = self._read_literal(data, pos, index)
                 append(field)
                 self._add(field)
+                table_changed = True
             elif first & 0x20:
                 # Dynamic table size update (Section 6.3).
                 if headers:
@@ -267,6 +282,7 @@ class HeaderDecoder:
                     )
                 self._limit = size
                 self._evict(size)
+                table_changed = True
             else:
                 # Literal without indexing (0000) or never indexed (0001) (Sections 6.2.2 and
                 # 6.2.3): the same to a decoder; "never" only binds intermediaries that re-encode.
@@ -275,6 +291,12 @@ class HeaderDecoder:
                     index, pos = _decode_integer_tail(data, pos, index)
                 field, pos = self._read_literal(data, pos, index)
                 append(field)
+        if table_changed:
+            self._repeats.clear()
+        elif len(data) <= _MAX_REPEAT_SIZE:
+            if len(self._repeats) >= _MAX_REPEATS:
+                self._repeats.clear()
+            self._repeats[data] = tuple(headers)
         return headers
 
     def _read_literal(self, data: bytes, pos: int, name_index: int) -> tuple[tuple[str, str], int]:
