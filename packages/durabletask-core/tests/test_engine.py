@@ -55,6 +55,15 @@ def test_async_activities_run_from_sync_and_async_callers() -> None:
     assert asyncio.run(engine.run_activity_async(item)).result == "19"
 
 
+def test_whether_an_activity_is_async_follows_the_function_registered_under_its_name() -> None:
+    engine = engine_with(total)
+    assert not engine.is_async_activity("total")
+    assert not engine.is_async_activity("total")  # asked again: the kept answer
+    assert not engine.is_async_activity("missing")
+    engine.registry.activities["total"] = fetch  # a registry changed behind the engine's back
+    assert engine.is_async_activity("total")
+
+
 def test_an_activity_exception_becomes_failure_details() -> None:
     result = engine_with(explode).run_activity(ActivityWorkItem("explode", None, "o", 1))
     assert result.failure_details is not None

@@ -98,6 +98,7 @@ class WorkerEngine:
         self.registry = registry
         self.data_converter = data_converter if data_converter is not None else JsonDataConverter()
         self.logger = logger if logger is not None else logging.getLogger("durabletask.worker")
+        self._async_activities: dict[str, tuple[Callable[..., Any], bool]] = {}
         self._executor = OrchestrationExecutor(
             registry.orchestrators,
             self.data_converter,
@@ -151,7 +152,14 @@ class WorkerEngine:
     def is_async_activity(self, name: str) -> bool:
         """Whether the activity registered as ``name`` is an ``async def`` function."""
         fn = self.registry.activities.get(name)
-        return fn is not None and inspect.iscoroutinefunction(fn)
+        if fn is None:
+            return False
+        # Asked once per activity work item; inspecting the function each time costs more than
+        # a lookup, so the answer is kept for as long as the same function is registered.
+        known = self._async_activities.get(name)
+        if known is None or known[0] is not fn:
+            known = self._async_activities[name] = (fn, inspect.iscoroutinefunction(fn))
+        return known[1]
 
     def _prepare_activity(
         self, item: ActivityWorkItem

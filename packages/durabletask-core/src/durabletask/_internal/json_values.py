@@ -98,8 +98,13 @@ def json_scalar_text(value: Any) -> str:
     return str(value)
 
 
+_JSON_SCALARS = (str, int, float, bool)
+
+
 def coerce(value: Any, hint: Any) -> Any:
     """Turn the decoded JSON ``value`` into an instance of the type ``hint`` describes."""
+    if type(value) is hint and hint in _JSON_SCALARS:  # the common case, decided before the generic checks
+        return value
     if hint is None or hint is Any or hint is object:
         return _objects_as_json_objects(value)
     if isinstance(hint, str):  # an unresolved forward reference: nothing to go on
