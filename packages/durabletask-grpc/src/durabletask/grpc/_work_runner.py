@@ -210,6 +210,7 @@ class _InFlight:
 
     def __init__(self) -> None:
         self._count = 0
+        self._waiting = 0  # threads in wait_until_none(): only they need a notification
         self._changed = threading.Condition(threading.Lock())
 
     def add(self) -> None:
@@ -219,9 +220,13 @@ class _InFlight:
     def remove(self) -> None:
         with self._changed:
             self._count -= 1
-            if self._count == 0:
+            if self._count == 0 and self._waiting:
                 self._changed.notify_all()
 
     def wait_until_none(self, timeout: float) -> bool:
         with self._changed:
-            return self._changed.wait_for(lambda: self._count == 0, timeout)
+            self._waiting += 1
+            try:
+                return self._changed.wait_for(lambda: self._count == 0, timeout)
+            finally:
+                self._waiting -= 1
