@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,17 +130,35 @@ def print_table(original: SideResult, mine: SideResult) -> None:
     print(report.render_table(headers, rows))
 
 
-def run(transport: str) -> None:
-    """Measure the original, then ours, and print the table."""
+def run(transport: str, rounds: int) -> None:
+    """Measure the original, then ours, ``rounds`` times over; print each round's table, then the ranges."""
     if not ours.grpc_worker_available():
         raise SystemExit(
             f"error: {sys.executable} cannot import durabletask.grpc (it needs grpcio and protobuf); run the "
             "benchmark in the dev environment: hatch run python benchmarks/e2e/run.py (or hatch run bench)"
         )
     original_python = original_sdk.original_python()
-    original = measure_side(original_python, HERE / "original_worker.py", original_python, "original")
-    mine = measure_side(sys.executable, HERE / "ours_worker.py", original_python, "ours", ["--transport", transport])
-    print_table(original, mine)
+    ratios: dict[str, list[float]] = {name: [] for name, _, _ in WORKLOADS}
+    for round_number in range(1, rounds + 1):
+        original = measure_side(original_python, HERE / "original_worker.py", original_python, "original")
+        mine = measure_side(
+            sys.executable, HERE / "ours_worker.py", original_python, "ours", ["--transport", transport]
+        )
+        if rounds > 1:
+            print(f"Round {round_number} of {rounds}")
+        print_table(original, mine)
+        for name in ratios:
+            theirs, ours_cpu = original.workloads[name].worker_cpu_seconds, mine.workloads[name].worker_cpu_seconds
+            ratios[name].append(report.speedup(theirs, ours_cpu))
+    if rounds > 1:
+        # The sides of one round run a minute apart at most; the machine's speed drifts more than
+        # that between rounds, so each ratio is taken within its round.
+        for name, values in ratios.items():
+            below = sum(value < TARGET for value in values)
+            print(
+                f"{name}: CPU ratio {min(values):.1f}x-{max(values):.1f}x over {rounds} rounds, "
+                f"median {statistics.median(values):.1f}x, {below} below the {TARGET:g}x target"
+            )
 
 
 def main() -> None:
@@ -151,9 +170,14 @@ def main() -> None:
         default="auto",
         help="our worker's transport (default: auto, which is the built-in channel here)",
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure both sides this many times, one after the other (default 1)"
+    )
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     try:
-        run(args.transport)
+        run(args.transport, args.rounds)
     except sides.SideFailedError as error:
         raise SystemExit(f"error: {error}") from None
 
