@@ -179,7 +179,8 @@ class WorkItemDispatcher:
             self._busy_instances.discard(job.instance_id)
             self._running_orchestrations -= 1
             startable = self._take_startable_orchestrations() if self._accepting else []
-            self._idle.notify_all()
+            if not self._accepting:  # only drain() waits for idleness, and it stops accepting first
+                self._idle.notify_all()
         for next_job in startable:
             self._start_orchestration(next_job)
 
@@ -232,7 +233,8 @@ class WorkItemDispatcher:
             next_job = self._queued_activities.popleft() if self._accepting and self._queued_activities else None
             if next_job is not None:
                 self._running_activities += 1
-            self._idle.notify_all()
+            if not self._accepting:  # only drain() waits for idleness, and it stops accepting first
+                self._idle.notify_all()
         if next_job is not None:
             self._start_activity(next_job)
 

@@ -211,14 +211,15 @@ class _InFlight:
     def __init__(self) -> None:
         self._count = 0
         self._waiting = 0  # threads in wait_until_none(): only they need a notification
-        self._changed = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()  # taken directly where nobody waits: cheaper than the condition's methods
+        self._changed = threading.Condition(self._lock)
 
     def add(self) -> None:
-        with self._changed:
+        with self._lock:
             self._count += 1
 
     def remove(self) -> None:
-        with self._changed:
+        with self._lock:
             self._count -= 1
             if self._count == 0 and self._waiting:
                 self._changed.notify_all()

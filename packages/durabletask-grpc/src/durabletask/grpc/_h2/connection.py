@@ -215,7 +215,7 @@ class Connection:
         the very thread that waits, it raises ``BlockingIOError`` instead of waiting for a free
         stream or for window, having sent nothing: the caller sends from another thread.
         """
-        on_reader = threading.current_thread() is self._reader
+        on_reader = threading.get_ident() == self._reader.ident
         with self._state_lock:
             # A slot is reserved before the write lock is taken, so racing callers cannot open
             # more streams than the server allows.
