@@ -319,9 +319,12 @@ class TaskHubGrpcWorker(WorkerBase):
         assert dispatcher is not None and runner is not None
         token = item.completion_token
         kind = item.WhichOneof("request")
+        # The log arguments are protobuf fields, each read into a new Python object: only when logged.
+        debugging = self._logger.isEnabledFor(logging.DEBUG)
         if kind == "orchestrator_request":
             orchestration = item.orchestrator_request
-            self._logger.debug("Received a turn of orchestration '%s'.", orchestration.instance_id)
+            if debugging:
+                self._logger.debug("Received a turn of orchestration '%s'.", orchestration.instance_id)
             dispatcher.submit_orchestrator(
                 orchestration.instance_id,
                 lambda: runner.run_orchestrator(orchestration, token, stub),
@@ -329,12 +332,13 @@ class TaskHubGrpcWorker(WorkerBase):
             )
         elif kind == "activity_request":
             activity = item.activity_request
-            self._logger.debug(
-                "Received activity '%s' (task %d of '%s').",
-                activity.name,
-                activity.task_id,
-                activity.orchestration_instance.instance_id,
-            )
+            if debugging:
+                self._logger.debug(
+                    "Received activity '%s' (task %d of '%s').",
+                    activity.name,
+                    activity.task_id,
+                    activity.orchestration_instance.instance_id,
+                )
             if runner.is_async_activity(activity.name):
                 dispatcher.submit_async_activity(lambda: runner.run_async_activity(activity, token, stub))
             else:
