@@ -133,14 +133,20 @@ class EchoService:
             time.sleep(0.005)
 
 
+HOST = "127.0.0.1"
+"""Where test servers listen and channels connect. "localhost" has two addresses here, and a
+server bound to it may get only one of them (another process can hold the same port on the
+other), while the channel connects to the first the name resolves to."""
+
+
 def start_server(service: EchoService, port: int = 0) -> tuple[Any, int]:
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=16),
         options=[("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)],
     )
     server.add_generic_rpc_handlers((service.handler(),))
-    bound = server.add_insecure_port(f"localhost:{port}")
-    assert bound, f"could not listen on localhost:{port}"
+    bound = server.add_insecure_port(f"{HOST}:{port}")
+    assert bound, f"could not listen on {HOST}:{port}"
     server.start()
     return server, bound
 
@@ -151,7 +157,7 @@ class Served:
     def __init__(self) -> None:
         self.service = EchoService()
         self.server, self.port = start_server(self.service)
-        self.channel = BuiltinChannel("localhost", self.port, connect_timeout=2.0)
+        self.channel = BuiltinChannel(HOST, self.port, connect_timeout=2.0)
 
     def close(self) -> None:
         self.channel.close()
@@ -182,7 +188,7 @@ def rpc_error(call: Callable[[], object]) -> BuiltinRpcError:
 
 def free_port() -> int:
     with socket.socket() as probe:
-        probe.bind(("localhost", 0))
+        probe.bind((HOST, 0))
         port: int = probe.getsockname()[1]
         return port
 
@@ -556,7 +562,7 @@ def test_a_channel_closed_before_any_call_refuses_calls() -> None:
 
 
 def test_context_manager_closes_the_channel(served: Served) -> None:
-    with BuiltinChannel("localhost", served.port) as channel:
+    with BuiltinChannel(HOST, served.port) as channel:
         assert unary_method(channel, "Unary")(b"x", timeout=5) == b"x"
     with pytest.raises(ValueError):
         unary_method(channel, "Unary")(b"x", timeout=5)
@@ -585,7 +591,7 @@ def test_graceful_server_shutdown_lets_the_calls_in_flight_finish() -> None:
     """grpcio's stop(grace) sends GOAWAY (last stream 2**31-1, then the real one): calls in flight still finish."""
     service = EchoService()
     server, port = start_server(service)
-    channel = BuiltinChannel("localhost", port, connect_timeout=2)
+    channel = BuiltinChannel(HOST, port, connect_timeout=2)
     try:
         assert unary_method(channel, "Unary")(b"first", timeout=5) == b"first"
         sleep = unary_method(channel, "Sleep")
@@ -609,7 +615,7 @@ def test_server_stopped_mid_stream_then_restarted_on_the_same_port() -> None:
     service = EchoService()
     server, port = start_server(service)
     replacement: Any = None
-    channel = BuiltinChannel("localhost", port, connect_timeout=2)
+    channel = BuiltinChannel(HOST, port, connect_timeout=2)
     try:
         responses = stream_method(channel, "Endless")(b"", timeout=10)
         assert next(responses) == b"tick"
