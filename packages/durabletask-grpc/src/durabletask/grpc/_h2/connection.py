@@ -357,20 +357,14 @@ class Connection:
                         raise _ProtocolError(ErrorCode.FRAME_SIZE_ERROR, f"a {length}-byte frame is over the limit")
                     frame_end = start + FRAME_HEADER_SIZE + length
                     if frame_end > end:
-                        # Make room for the rest of this frame: move its start to the front, and
-                        # grow the buffer when the whole frame is larger than it.
-                        if start:
-                            buffer[: end - start] = buffer[start:end]
-                            end -= start
-                            start = 0
-                        if FRAME_HEADER_SIZE + length > len(buffer):
+                        if FRAME_HEADER_SIZE + length > len(buffer):  # the whole frame would not fit
                             buffer.extend(bytes(FRAME_HEADER_SIZE + length - len(buffer)))
                         break
                     self._on_frame(frame_type, flags, stream_id, bytes(buffer[start + FRAME_HEADER_SIZE : frame_end]))
                     start = frame_end
                 if start == end:
                     start = end = 0
-                elif end == len(buffer):  # only a piece of a frame header is left, at the very end
+                elif start:  # a piece of a frame is left: move it to the front, making room for the rest
                     buffer[: end - start] = buffer[start:end]
                     end -= start
                     start = 0
