@@ -95,8 +95,8 @@ def translate_rpc_error(
     duplicate and missing instances (when the call named one) core's errors for them.
     """
     unchanged: Exception = error  # typed here, whether or not grpc's type stubs are installed
-    code = error.code() if callable(getattr(error, "code", None)) else None
-    details = (error.details() if callable(getattr(error, "details", None)) else None) or str(error)
+    code = rpc_code(error)
+    details = rpc_details(error) or str(error)
     text = details.lower()
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return TimeoutError(f"The Durable Task sidecar at '{address}' did not answer in time: {details}")
@@ -119,9 +119,18 @@ def translate_rpc_error(
 
 def describe_rpc_error(error: grpc.RpcError) -> str:
     """``CODE: details`` for logs."""
-    code = error.code() if callable(getattr(error, "code", None)) else None
-    details = error.details() if callable(getattr(error, "details", None)) else str(error)
-    return f"{code.name if code is not None else 'error'}: {details}"
+    code = rpc_code(error)
+    return f"{code.name if code is not None else 'error'}: {rpc_details(error)}"
+
+
+def rpc_code(error: grpc.RpcError) -> grpc.StatusCode | None:
+    """The call's status code; ``None`` for an ``RpcError`` that is not a call (grpcio raises some)."""
+    return error.code() if callable(getattr(error, "code", None)) else None
+
+
+def rpc_details(error: grpc.RpcError) -> str:
+    """The call's status message, or the error's text for an ``RpcError`` that is not a call."""
+    return error.details() if callable(getattr(error, "details", None)) else str(error)
 
 
 # A wait that ends this close to its deadline ended because of it.

@@ -19,7 +19,7 @@ from durabletask._internal.failures import FailureDetails
 from durabletask.actions import CompleteOrchestrationAction
 from durabletask.engine import ActivityResult, WorkerEngine
 from durabletask.grpc._dispatcher import Work
-from durabletask.grpc._errors import describe_rpc_error
+from durabletask.grpc._errors import describe_rpc_error, rpc_code, rpc_details
 from durabletask.grpc._h2.channel import BuiltinRpcError, UnaryUnaryMethod
 from durabletask.grpc._history_cache import HistoryCache
 from durabletask.grpc._proto import orchestrator_service_pb2 as pb
@@ -189,7 +189,7 @@ class WorkItemRunner:
         replacement: Callable[[Exception], _Response] | None,
         what: str,
     ) -> None:
-        code = error.code() if callable(getattr(error, "code", None)) else None
+        code = rpc_code(error)
         if code != grpc.StatusCode.RESOURCE_EXHAUSTED or replacement is None:
             self._logger.warning(
                 "Could not deliver the result of %s (%s); the sidecar will dispatch it again.",
@@ -197,7 +197,7 @@ class WorkItemRunner:
                 describe_rpc_error(error),
             )
             return
-        details = error.details() if callable(getattr(error, "details", None)) else str(error)
+        details = rpc_details(error)
         too_large = MessageTooLargeError(
             f"The result of {what} is {response.ByteSize()} bytes, more than the sidecar accepts ({details})."
         )
